@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Provider ids become the first segment of model names, so keep them URL- and path-safe. */
 const providerId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_" (e.g. "openrouter", "local")');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]*$/,
+    'use lower-case letters, digits, "-" or "_" (e.g. "openrouter", "local")',
+  );
 
 /** One configured upstream provider. */
 export const providerConfigSchema = z.strictObject({
@@ -12,7 +15,8 @@ export const providerConfigSchema = z.strictObject({
   /** Upstream base URL; each type has a default (OpenRouter's, Ollama's local port, ...). */
   baseUrl: z.url().optional(),
   /** Provider API key; write `${ENV_VAR}` to keep it out of the file. */
-  apiKey: z.string().min(1).optional(),
+  // An empty value (`${OPENROUTER_API_KEY:-}` with the variable unset) means no key.
+  apiKey: z.preprocess((key) => (key === '' ? undefined : key), z.string().optional()),
   /** Model ids, for providers that cannot list their own (or to restrict the list). */
   models: z.array(z.string().min(1)).optional(),
   /** Extra headers sent with every upstream request. */
@@ -28,7 +32,11 @@ export const configSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(8787),
       /** Largest request body accepted, in bytes. */
-      bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
     })
     .prefault({}),
   auth: z

@@ -50,7 +50,12 @@ export class InvalidRequestError extends GatewayError {
 /** The model named by the client does not exist (404). */
 export class ModelNotFoundError extends GatewayError {
   constructor(message: string) {
-    super(message, { status: 404, type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+    super(message, {
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+      param: 'model',
+    });
   }
 }
 
@@ -111,6 +116,7 @@ function mapUpstreamStatus(
   if (statusCode === 402) return { status: 402, code: code ?? 'upstream_out_of_credit' };
   if (statusCode === 404) return { status: 404, code: code ?? 'model_not_found' };
   if (statusCode === 408) return { status: 504, code: code ?? 'upstream_timeout' };
-  if (statusCode >= 400 && statusCode < 500) return { status: statusCode, code: code ?? 'upstream_rejected' };
+  if (statusCode >= 400 && statusCode < 500)
+    return { status: statusCode, code: code ?? 'upstream_rejected' };
   return { status: 502, code: code ?? 'upstream_error' };
 }

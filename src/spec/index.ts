@@ -1,4 +1,5 @@
 export type * from './chat.js';
+export * from './errors.js';
 export type * from './model-card.js';
 export type * from './provider.js';
-export * from './errors.js';
+export type * from './request-record.js';

@@ -1,0 +1,128 @@
+/**
+ * The gateway under test, as users run it: `node bin/tta-models.js serve` from `dist/`,
+ * in a child process with a temporary home and a config whose one provider is the fake.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ChildHandle,
+  childFailure,
+  freePort,
+  spawnChild,
+  stopChild,
+} from './child-process.js';
+import { repositoryRoot } from './floor-build.js';
+
+/** The provider id the benchmark configures; models are `bench/<upstream model>`. */
+export const benchProviderId = 'bench';
+
+/** Newest modification time of the compiled sources under `directory`, in ms. */
+function newestSource(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== '__fixtures__') newest = Math.max(newest, newestSource(full));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Modification time of a file in ms, 0 when it is missing. */
+function modified(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `tsc -p tsconfig.build.json` unless `dist/` is newer than every source file.
+ * Returns a warning when the compiler reported errors (it still writes `dist/`).
+ */
+export async function ensureGatewayBuilt(log: (line: string) => void): Promise<string | undefined> {
+  const entry = path.join(repositoryRoot, 'dist', 'cli', 'main.js');
+  if (modified(entry) >= newestSource(path.join(repositoryRoot, 'src'))) return undefined;
+  log('building dist/ (tsc -p tsconfig.build.json) ...');
+  const compiler = spawnChild({
+    name: 'tsc',
+    command: process.execPath,
+    args: [
+      path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+    ],
+    cwd: repositoryRoot,
+  });
+  const how = await compiler.exited;
+  if (how === 'exit code 0') return undefined;
+  return `tsc -p tsconfig.build.json ended with ${how}:\n${compiler.output().trim()}`;
+}
+
+/** A gateway child serving on 127.0.0.1. */
+export interface GatewayProcess {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The child. */
+  handle: ChildHandle;
+  /** Stops it gracefully (SIGTERM), killing it if it takes too long. */
+  stop(): Promise<void>;
+}
+
+/** Writes the benchmark's config: quiet logs, one openai-compatible provider. */
+function writeConfig(home: string, upstreamBaseUrl: string): string {
+  const file = path.join(home, 'config.yaml');
+  const yaml = [
+    'server:',
+    '  host: 127.0.0.1',
+    'log:',
+    '  level: warn',
+    'providers:',
+    `  - id: ${benchProviderId}`,
+    '    type: openai-compatible',
+    `    baseUrl: ${upstreamBaseUrl}`,
+    '',
+  ].join('\n');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** Starts the built gateway with `home` as `TTA_MODELS_HOME`; resolves once /healthz answers. */
+export async function startGateway(home: string, upstreamBaseUrl: string): Promise<GatewayProcess> {
+  const config = writeConfig(home, upstreamBaseUrl);
+  const port = await freePort();
+  const handle = spawnChild({
+    name: 'gateway',
+    command: process.execPath,
+    args: [
+      path.join(repositoryRoot, 'bin', 'tta-models.js'),
+      ...['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'],
+    ],
+    cwd: repositoryRoot,
+    env: { TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const gateway = { url, handle, stop: () => stopChild(handle) };
+  let exited: string | undefined;
+  handle.exited.then((how) => {
+    exited = how;
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw childFailure(handle, `exited while starting (${exited})`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      await response.arrayBuffer();
+      if (response.ok) return gateway;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  await gateway.stop();
+  throw childFailure(handle, 'did not answer /healthz within 30 s');
+}

@@ -1,0 +1,222 @@
+/**
+ * The load patterns of the benchmark, run inside the load-generator child so that the
+ * processes being measured never share its event loop. Every request goes over undici
+ * `Pool` keep-alive connections; times come from `process.hrtime`, in milliseconds.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type {
+  ChunkTimingJob,
+  ChunkTimingResult,
+  JobTarget,
+  LoadJob,
+  LoadResult,
+  PacedJob,
+  PacedResult,
+  SaturationJob,
+  SaturationResult,
+} from './load-jobs.js';
+import { summarize } from './percentiles.js';
+
+const epoch = process.hrtime.bigint();
+
+/** Milliseconds since this module loaded, with nanosecond resolution. */
+function now(): number {
+  return Number(process.hrtime.bigint() - epoch) / 1e6;
+}
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+/** When one exchange ended, and when its first `data:` chunks arrived. */
+interface Exchange {
+  ok: boolean;
+  end: number;
+  /** NaN when no body chunk carried `data:`. */
+  firstData: number;
+}
+
+/** Sends one request and reads the whole answer; never throws. */
+async function exchange(
+  pool: Pool,
+  target: JobTarget,
+  payload: string,
+  dataTimes?: number[],
+): Promise<Exchange> {
+  let firstData = Number.NaN;
+  try {
+    const response = await pool.request({
+      path: target.path,
+      method: 'POST',
+      headers: jsonHeaders,
+      body: payload,
+    });
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (chunk.includes('data:')) {
+        const at = now();
+        if (Number.isNaN(firstData)) firstData = at;
+        dataTimes?.push(at);
+      }
+    }
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    return { ok, end: now(), firstData };
+  } catch {
+    return { ok: false, end: now(), firstData };
+  }
+}
+
+/** The request body of a job, serialised once. */
+function payloadOf(target: JobTarget, stream: boolean): string {
+  return JSON.stringify(stream ? { ...target.body, stream: true } : target.body);
+}
+
+/** Arrays of per-request figures of one paced run; NaN where a request failed. */
+interface PacedSamples {
+  latency: Float64Array;
+  firstData: Float64Array;
+  sendLag: Float64Array;
+  errors: number;
+}
+
+/**
+ * Sends `rate × seconds` requests, request `i` intended at `start + i / rate`. A request the
+ * generator sends late is still timed from its intended time, so a stalled target cannot
+ * hide its stall by slowing the arrivals (no coordinated omission).
+ */
+async function pacedRun(
+  pool: Pool,
+  job: PacedJob,
+  seconds: number,
+  payload: string,
+): Promise<PacedSamples> {
+  const total = Math.max(1, Math.round(job.rate * seconds));
+  const interval = 1000 / job.rate;
+  const samples: PacedSamples = {
+    latency: new Float64Array(total).fill(Number.NaN),
+    firstData: new Float64Array(total).fill(Number.NaN),
+    sendLag: new Float64Array(total),
+    errors: 0,
+  };
+  const inFlight: Array<Promise<void>> = [];
+  const send = (index: number, intended: number): void => {
+    samples.sendLag[index] = now() - intended;
+    inFlight.push(
+      exchange(pool, job.target, payload).then((result) => {
+        if (!result.ok) {
+          samples.errors += 1;
+          return;
+        }
+        samples.latency[index] = result.end - intended;
+        samples.firstData[index] = result.firstData - intended;
+      }),
+    );
+  };
+  const start = now() + 1;
+  let next = 0;
+  while (next < total) {
+    const current = now();
+    while (next < total && start + next * interval <= current) {
+      send(next, start + next * interval);
+      next += 1;
+    }
+    const wait = start + next * interval - now();
+    // Timers have millisecond granularity; the lateness is recorded as send lag.
+    if (next < total && wait > 0) await sleep(Math.max(1, Math.round(wait)));
+  }
+  await Promise.all(inFlight);
+  return samples;
+}
+
+/** Only the samples of requests that succeeded. */
+function succeeded(values: Float64Array): Float64Array {
+  return values.filter((value) => !Number.isNaN(value));
+}
+
+/** A paced job: a discarded warm-up at the same rate, then the measured window. */
+async function runPaced(job: PacedJob): Promise<PacedResult> {
+  const pool = new Pool(job.target.origin, { connections: 256, pipelining: 1 });
+  const payload = payloadOf(job.target, job.stream);
+  try {
+    if (job.warmupSeconds > 0) await pacedRun(pool, job, job.warmupSeconds, payload);
+    const samples = await pacedRun(pool, job, job.seconds, payload);
+    return {
+      kind: 'paced',
+      scheduled: samples.latency.length,
+      errors: samples.errors,
+      latency: summarize(succeeded(samples.latency)),
+      firstData: job.stream ? summarize(succeeded(samples.firstData)) : undefined,
+      sendLag: summarize(samples.sendLag),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** A saturation job: every connection loops; answers completed in the window count. */
+async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
+  const pool = new Pool(job.target.origin, { connections: job.connections, pipelining: 1 });
+  const payload = payloadOf(job.target, false);
+  const measureFrom = now() + job.warmupSeconds * 1000;
+  const measureUntil = measureFrom + job.seconds * 1000;
+  let completed = 0;
+  let errors = 0;
+  const loop = async (): Promise<void> => {
+    while (now() < measureUntil) {
+      const result = await exchange(pool, job.target, payload);
+      if (result.end < measureFrom || result.end > measureUntil) continue;
+      if (result.ok) completed += 1;
+      else errors += 1;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: job.connections }, loop));
+  } finally {
+    await pool.close();
+  }
+  return { kind: 'saturation', completed, errors, requestsPerSecond: completed / job.seconds };
+}
+
+/** A chunk-timing job: when do the `data:` chunks of each streamed answer arrive? */
+async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
+  const pool = new Pool(job.target.origin, { connections: job.concurrency, pipelining: 1 });
+  const payload = payloadOf(job.target, true);
+  const spreads: number[] = [];
+  const counts: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    while (next < job.requests) {
+      next += 1;
+      const times: number[] = [];
+      const result = await exchange(pool, job.target, payload, times);
+      if (!result.ok || times.length === 0) {
+        errors += 1;
+        continue;
+      }
+      spreads.push((times.at(-1) as number) - (times[0] as number));
+      counts.push(times.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: job.concurrency }, loop));
+  } finally {
+    await pool.close();
+  }
+  return {
+    kind: 'chunk-timing',
+    errors,
+    spreadMs: summarize(spreads),
+    dataChunks: summarize(counts),
+  };
+}
+
+/** Runs any job. */
+export function runJob(job: LoadJob): Promise<LoadResult> {
+  switch (job.kind) {
+    case 'paced':
+      return runPaced(job);
+    case 'saturation':
+      return runSaturation(job);
+    case 'chunk-timing':
+      return runChunkTiming(job);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { rotateAdminToken } from '../../access/access-control.js';
+import { openGateway, printJson } from '../context.js';
+
+/** `tta-models admin-token --rotate`: replaces a lost admin token. */
+export function adminTokenCommand(program: Command): void {
+  program
+    .command('admin-token')
+    .description(
+      'make a new admin token for /api and the dashboard (the old one stops working on the next start)',
+    )
+    .requiredOption('--rotate', 'generate and store a new token, and print it once')
+    .option('--json', 'print JSON on stdout')
+    .action(async (options: { json?: boolean }) => {
+      const gateway = await openGateway({});
+      try {
+        if (gateway.access.adminTokenSource === 'environment') {
+          throw new Error(
+            'TTA_MODELS_ADMIN_TOKEN is set, so it is the admin token; change that variable instead.',
+          );
+        }
+        const token = await rotateAdminToken(gateway.storage.settings);
+        if (options.json) return printJson({ adminToken: token });
+        process.stdout.write(`${token}\n`);
+        process.stderr.write(
+          'Keep it safe: only its hash is stored. A running server picks it up when restarted.\n',
+        );
+      } finally {
+        await gateway.close();
+      }
+    });
+}

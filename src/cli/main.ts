@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { adminTokenCommand } from './commands/admin-token.js';
+import { configCommand } from './commands/config-check.js';
+import { modelsCommand } from './commands/models.js';
+import { providersCommand } from './commands/providers.js';
+import { requestsCommand } from './commands/requests.js';
+import { serveCommand } from './commands/serve.js';
+
+const program = new Command('tta-models')
+  .description(
+    'Model gateway for TTA: one OpenAI-compatible URL over local, OpenRouter and your own models.',
+  )
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+for (const register of [
+  serveCommand,
+  modelsCommand,
+  providersCommand,
+  requestsCommand,
+  configCommand,
+  adminTokenCommand,
+]) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed help, the version, or what was wrong with the arguments.
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

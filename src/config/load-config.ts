@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { configSchema, type GatewayConfig } from './config-schema.js';
+import { interpolateEnv, type MissingVariable } from './interpolate-env.js';
+
+/** A validated configuration and the file it came from. */
+export interface LoadedConfig {
+  /** The configuration, with defaults filled in and `${VARS}` resolved. */
+  config: GatewayConfig;
+  /** Absolute path of the file read. */
+  file: string;
+}
+
+/**
+ * Reads, interpolates and validates a `config.yaml`. Throws `ConfigError` listing
+ * every problem with its path in the file.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    throw new ConfigError(absolute, [`cannot read it: ${reason}`]);
+  }
+  return { config: parseConfig(text, absolute, env), file: absolute };
+}
+
+/** Parses and validates configuration text; `file` only names the source in errors. */
+export function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((error) => `YAML syntax: ${error.message.split('\n')[0]}`),
+    );
+  }
+  const missing: MissingVariable[] = [];
+  const raw = interpolateEnv(document.toJS() ?? {}, env, missing);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      file,
+      missing.map(
+        (variable) =>
+          `${variable.path}: environment variable ${variable.name} is not set (export it, or write \${${variable.name}:-default})`,
+      ),
+    );
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.map(describeIssue));
+  const duplicates = findDuplicateIds(parsed.data);
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      file,
+      duplicates.map(
+        (id) => `providers: the id "${id}" is used twice; each provider needs its own id`,
+      ),
+    );
+  }
+  return parsed.data;
+}
+
+function findDuplicateIds(config: GatewayConfig): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const provider of config.providers) {
+    if (seen.has(provider.id)) duplicates.add(provider.id);
+    seen.add(provider.id);
+  }
+  return [...duplicates];
+}
+
+/** `providers[0].type: expected one of ...` — a zod issue as a reader wants it. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    return text ? `${text}.${String(segment)}` : String(segment);
+  }, '');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    message = `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(' | ')}`;
+  return `${where || '(root)'}: ${message}`;
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Gateway } from '../gateway.js';
+import { createAuthHook } from './auth-hook.js';
+import { createErrorHandler, errorBody } from './error-handler.js';
+import { adminRoutes } from './routes/admin.js';
+import { chatCompletionsRoute } from './routes/chat-completions.js';
+import { dashboardRoute } from './routes/dashboard.js';
+import { modelsRoute } from './routes/models.js';
+import { operationsRoute } from './routes/operations.js';
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the HTTP face of a gateway: the OpenAI-compatible data plane, the
+ * management API, operations endpoints, the OpenAPI document and the dashboard.
+ * The only module that knows the HTTP framework.
+ */
+export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: gateway.logger as FastifyBaseLogger,
+    // One line per request, written by our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: gateway.config.server.bodyLimitBytes,
+    // Keep a caller's request id when it is sane, so traces join up across services.
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming)
+        ? incoming
+        : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+  });
+  // JSON only: a text or form body gets a 415 that says what to send, not a confusing schema error.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(createErrorHandler(gateway.config.server.bodyLimitBytes));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send(
+        errorBody(
+          `No route ${request.method} ${request.url}. The OpenAI API is under /v1, the management API under /api, the reference at /docs.`,
+          'invalid_request_error',
+          'route_not_found',
+        ),
+      ),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onRequest', createAuthHook(gateway.access));
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'tta-models',
+        description:
+          'Model gateway of the TTA platform: OpenAI-compatible data plane under /v1, management under /api.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(operationsRoute(gateway));
+  await app.register(modelsRoute(gateway));
+  await app.register(chatCompletionsRoute(gateway));
+  await app.register(adminRoutes(gateway));
+  await app.register(dashboardRoute());
+  return app;
+}

@@ -1,0 +1,7 @@
+/** The storage module's public face: open the database, and the types it hands out. */
+export { openStorage, type StorageOptions } from './database.js';
+export { MigrationError } from './migrate-to-latest.js';
+export type { RequestLogOptions } from './request-log.js';
+export type * from './request-log-types.js';
+export type { Settings } from './settings.js';
+export type { MigrationResult, Storage } from './storage.js';

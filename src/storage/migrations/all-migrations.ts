@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * Every migration, keyed by its file name. Kysely runs them in the order of
+ * their names, so a new migration is a new `NNNN-name.ts` file and one line
+ * here with the next number. Never rename or edit one that has shipped.
+ */
+export const allMigrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initialMigration,
+};

@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import type { LoggedRequest, ModelSummary, RecentQuery } from './request-log-types.js';
+import { toLoggedRequest } from './request-row.js';
+import type { DatabaseSchema, RequestsTable } from './schema.js';
+
+/**
+ * Rows per INSERT statement: 15 columns x 500 rows stays far below SQLite's
+ * 32,766 and PostgreSQL's 65,535 bound parameters.
+ */
+const rowsPerStatement = 500;
+const defaultRecentLimit = 50;
+const maximumRecentLimit = 1000;
+
+/** The request log's SQL, in portable query-builder form. */
+export interface RequestQueries {
+  /** Writes rows in ONE transaction; an id already stored is skipped. */
+  insert(rows: readonly RequestsTable[]): Promise<void>;
+  /** Newest first. */
+  recent(query: RecentQuery): Promise<LoggedRequest[]>;
+  /** Totals per model, busiest first. */
+  summary(since: number | undefined): Promise<ModelSummary[]>;
+}
+
+/** The request log's queries over one database. */
+export function createRequestQueries(db: Kysely<DatabaseSchema>): RequestQueries {
+  /** Nearest-rank percentile of one model's latencies, via ORDER BY/OFFSET in the database. */
+  async function latencyPercentile(
+    model: string | null,
+    since: number | undefined,
+    count: number,
+    fraction: number,
+  ): Promise<number> {
+    const rank = Math.max(1, Math.ceil(fraction * count));
+    const row = await db
+      .selectFrom('requests')
+      .select('latency_ms')
+      .where('model', model === null ? 'is' : '=', model)
+      .$if(since !== undefined, (query) => query.where('created_at', '>=', since ?? 0))
+      .orderBy('latency_ms')
+      .limit(1)
+      .offset(rank - 1)
+      .executeTakeFirst();
+    return Number(row?.latency_ms ?? 0);
+  }
+
+  return {
+    async insert(rows) {
+      if (rows.length === 0) return;
+      await db.transaction().execute(async (transaction) => {
+        for (let start = 0; start < rows.length; start += rowsPerStatement) {
+          await transaction
+            .insertInto('requests')
+            .values(rows.slice(start, start + rowsPerStatement))
+            .onConflict((conflict) => conflict.column('id').doNothing())
+            .execute();
+        }
+      });
+    },
+
+    async recent(query) {
+      const requested = Math.trunc(query.limit ?? defaultRecentLimit);
+      const limit = Math.min(Math.max(requested, 1), maximumRecentLimit);
+      const rows = await db
+        .selectFrom('requests')
+        .selectAll()
+        .$if(query.model !== undefined, (select) => select.where('model', '=', query.model ?? ''))
+        .$if(query.since !== undefined, (select) =>
+          select.where('created_at', '>=', query.since ?? 0),
+        )
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toLoggedRequest);
+    },
+
+    async summary(since) {
+      const groups = await db
+        .selectFrom('requests')
+        .select((expression) => [
+          'model',
+          expression.fn.countAll().as('requests'),
+          expression.fn
+            .sum(
+              expression
+                .case()
+                .when(
+                  expression.or([
+                    expression('status', '>=', 400),
+                    expression('error_code', 'is not', null),
+                  ]),
+                )
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as('errors'),
+          expression.fn.avg('latency_ms').as('average_latency_ms'),
+          expression.fn.sum('prompt_tokens').as('prompt_tokens'),
+          expression.fn.sum('completion_tokens').as('completion_tokens'),
+          expression.fn.sum('cost_usd').as('cost_usd'),
+        ])
+        .$if(since !== undefined, (select) => select.where('created_at', '>=', since ?? 0))
+        .groupBy('model')
+        .execute();
+
+      const summaries = await Promise.all(
+        groups.map(async (group): Promise<ModelSummary> => {
+          const requests = Number(group.requests);
+          const promptTokens = Number(group.prompt_tokens ?? 0);
+          const completionTokens = Number(group.completion_tokens ?? 0);
+          return {
+            model: group.model,
+            requests,
+            errors: Number(group.errors ?? 0),
+            p50LatencyMs: await latencyPercentile(group.model, since, requests, 0.5),
+            p95LatencyMs: await latencyPercentile(group.model, since, requests, 0.95),
+            averageLatencyMs: Number(group.average_latency_ms ?? 0),
+            promptTokens,
+            completionTokens,
+            totalTokens: promptTokens + completionTokens,
+            costUsd: Number(group.cost_usd ?? 0),
+          };
+        }),
+      );
+      return summaries.sort(
+        (left, right) =>
+          right.requests - left.requests || String(left.model).localeCompare(String(right.model)),
+      );
+    },
+  };
+}

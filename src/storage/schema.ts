@@ -1,0 +1,60 @@
+/**
+ * The tables as Kysely sees them. Internal to `storage/`: the rest of the code
+ * sees the camel-cased records that the repositories map these rows to.
+ *
+ * Column types are chosen to mean the same in SQLite and PostgreSQL: times are
+ * epoch milliseconds (`bigint`), flags are 0/1 integers, fractions are
+ * `double precision`.
+ */
+
+/** One row of `requests`: one answered (or failed) chat request. */
+export interface RequestsTable {
+  /** The gateway's request id. */
+  id: string;
+  /** When the request arrived, epoch milliseconds. */
+  created_at: number;
+  /** Configured provider that answered, or null when none was reached. */
+  provider_id: string | null;
+  /** `<provider>/<model>` that answered, or null when none did. */
+  model: string | null;
+  /** The model the client asked for, as it asked. */
+  requested_model: string;
+  /** Task profile the client named, if any. */
+  task: string | null;
+  /** 1 when the client asked for a stream, 0 otherwise. */
+  stream: number;
+  /** HTTP status the gateway answered with. */
+  status: number;
+  /** Error code of a failed request, null on success. */
+  error_code: string | null;
+  /** Total time to answer, milliseconds. */
+  latency_ms: number;
+  /** Time to the first streamed token, milliseconds. */
+  first_token_ms: number | null;
+  /** Prompt tokens, when known. */
+  prompt_tokens: number | null;
+  /** Completion tokens, when known. */
+  completion_tokens: number | null;
+  /** Cost in USD, when known. */
+  cost_usd: number | null;
+  /** Who asked (API key label, user agent), if known. */
+  client: string | null;
+}
+
+/** One row of `settings`: a small named fact such as the admin token hash. */
+export interface SettingsTable {
+  /** Setting name. */
+  key: string;
+  /** Setting value. */
+  value: string;
+  /** Last write, epoch milliseconds. */
+  updated_at: number;
+}
+
+/** Every table the repositories use. */
+export interface DatabaseSchema {
+  /** The request log. */
+  requests: RequestsTable;
+  /** Small key/value facts. */
+  settings: SettingsTable;
+}

@@ -1,0 +1,33 @@
+/**
+ * The storage face the rest of the gateway sees. Types only: nothing here names
+ * the database driver or the query builder.
+ */
+import type { RequestLog } from './request-log-types.js';
+import type { Settings } from './settings.js';
+
+/** What happened to one migration when the database was opened. */
+export interface MigrationResult {
+  /** Migration name, e.g. `0001-initial`. */
+  name: string;
+  /**
+   * `applied`: ran now. `already-applied`: ran on an earlier open.
+   * `failed`: threw (its error is the `MigrationError`'s cause).
+   * `rolled-back`: ran now, then undone because a later one failed.
+   * `not-run`: after the failing one, never started.
+   */
+  status: 'applied' | 'already-applied' | 'failed' | 'rolled-back' | 'not-run';
+}
+
+/** The database behind a narrow interface. */
+export interface Storage {
+  /** The request log: batched writes, recent requests, per-model summaries. */
+  readonly requests: RequestLog;
+  /** Small named string values. */
+  readonly settings: Settings;
+  /** Every known migration and what this open did with it, in order. */
+  readonly migrations: readonly MigrationResult[];
+  /** True when the database answers a trivial query; for readiness probes. Never throws. */
+  ping(): Promise<boolean>;
+  /** Flushes the request log, then closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { configSchema, type GatewayConfig } from '../src/config/config-schema.js';
+import { resolveHome } from '../src/config/home.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { type RunningServer, serve } from '../src/server/serve.js';
+
+/** A gateway serving on a free loopback port, with its own temporary home. */
+export interface TestGateway {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** The admin token for `/api`. */
+  adminToken: string;
+  gateway: Gateway;
+  server: RunningServer;
+  /** Closes the server and deletes the temporary home. */
+  close(): Promise<void>;
+}
+
+/** Starts a real gateway (SQLite file, real HTTP server) for end-to-end tests. */
+export async function startTestGateway(
+  config: Partial<Record<keyof GatewayConfig, unknown>>,
+): Promise<TestGateway> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-test-'));
+  const adminToken = 'test-admin-token-0123456789';
+  const parsed = configSchema.parse({
+    ...config,
+    server: { port: 0, ...(config.server as object) },
+  });
+  const gateway = await createGateway({
+    config: parsed,
+    paths: resolveHome({ TTA_MODELS_HOME: home }),
+    env: { TTA_MODELS_ADMIN_TOKEN: adminToken },
+    logger: pino({ level: 'silent' }),
+  });
+  const server = await serve(gateway, { host: '127.0.0.1', port: 0 });
+  return {
+    url: server.url,
+    adminToken,
+    gateway,
+    server,
+    async close() {
+      await server.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
