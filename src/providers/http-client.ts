@@ -66,7 +66,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     requestOptions: HttpRequestOptions,
     consume: (response: Dispatcher.ResponseData, call: Call) => Promise<T>,
   ): Promise<T> {
-    const headers = options.headers();
+    // A copy: per-request headers must not leak into an object the caller may reuse.
+    const headers = { ...options.headers() };
     const call = new Call(requestOptions, options.timeoutMs, secretsOf(headers));
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (requestOptions.requestId !== undefined) headers['x-request-id'] = requestOptions.requestId;
