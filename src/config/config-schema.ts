@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providerTypes } from '../providers/provider-registry.js';
 
 /** Provider ids become the first segment of model names, so keep them URL- and path-safe. */
 const providerId = z
@@ -9,21 +10,27 @@ const providerId = z
   );
 
 /** One configured upstream provider. */
-export const providerConfigSchema = z.strictObject({
-  id: providerId,
-  type: z.enum(['openai-compatible', 'openrouter', 'ollama', 'anthropic', 'embedded']),
-  /** Upstream base URL; each type has a default (OpenRouter's, Ollama's local port, ...). */
-  baseUrl: z.url().optional(),
-  /** Provider API key; write `${ENV_VAR}` to keep it out of the file. */
-  // An empty value (`${OPENROUTER_API_KEY:-}` with the variable unset) means no key.
-  apiKey: z.preprocess((key) => (key === '' ? undefined : key), z.string().optional()),
-  /** Model ids, for providers that cannot list their own (or to restrict the list). */
-  models: z.array(z.string().min(1)).optional(),
-  /** Extra headers sent with every upstream request. */
-  headers: z.record(z.string(), z.string()).optional(),
-  /** Upstream request timeout in milliseconds (whole non-streamed call, or time to first byte). */
-  timeoutMs: z.number().int().positive().optional(),
-});
+export const providerConfigSchema = z
+  .strictObject({
+    id: providerId,
+    // The registry is the one list of provider types.
+    type: z.enum(providerTypes),
+    /** Upstream base URL; each type has a default (OpenRouter's, Ollama's local port, ...). */
+    baseUrl: z.url().optional(),
+    /** Provider API key; write `${ENV_VAR}` to keep it out of the file. */
+    // An empty value (`${OPENROUTER_API_KEY:-}` with the variable unset) means no key.
+    apiKey: z.preprocess((key) => (key === '' ? undefined : key), z.string().optional()),
+    /** Model ids, for providers that cannot list their own (or to restrict the list). */
+    models: z.array(z.string().min(1)).optional(),
+    /** Extra headers sent with every upstream request. */
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Upstream request timeout in milliseconds (whole non-streamed call, or time to first byte). */
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .refine((provider) => provider.type !== 'openai-compatible' || provider.baseUrl !== undefined, {
+    message: 'an openai-compatible provider needs a baseUrl (e.g. http://127.0.0.1:8080/v1)',
+    path: ['baseUrl'],
+  });
 
 /** The whole `config.yaml`. Every field has a default, so an empty file is valid. */
 export const configSchema = z.strictObject({

@@ -104,6 +104,14 @@ describe('loadConfig', () => {
     ).toEqual(['providers: the id "a" is used twice; each provider needs its own id']);
   });
 
+  it('asks for the baseUrl of an openai-compatible provider', () => {
+    expect(
+      problemsOf(() => parseConfig('providers: [{id: lm, type: openai-compatible}]', 'c.yaml')),
+    ).toEqual([
+      'providers[0].baseUrl: an openai-compatible provider needs a baseUrl (e.g. http://127.0.0.1:8080/v1)',
+    ]);
+  });
+
   it('reports YAML syntax errors', () => {
     expect(problemsOf(() => parseConfig('providers: [\n  - id: a', 'c.yaml'))[0]).toMatch(
       /^YAML syntax: /,

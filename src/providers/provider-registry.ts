@@ -30,8 +30,8 @@ const factories: Record<ProviderType, ProviderFactory> = {
   },
 };
 
-/** Every provider type, in registry order. */
-export const providerTypes = Object.keys(factories) as ProviderType[];
+/** Every provider type, in registry order (the config schema's list). */
+export const providerTypes = Object.keys(factories) as [ProviderType, ...ProviderType[]];
 
 /** Builds the provider a config entry describes. Throws for an unusable entry; does no I/O. */
 export function createProvider(
