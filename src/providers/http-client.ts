@@ -11,8 +11,8 @@ import { malformedResponse, retryAfterMs, upstreamErrorMessage } from './upstrea
 export interface HttpClientOptions {
   /** Provider id, named in error messages. */
   providerId: string;
-  /** Headers for every request, computed per request so keys can rotate. */
-  headers: () => Record<string, string>;
+  /** Headers for every request, computed per request so keys can rotate; `apiKey` overrides the provider's key. */
+  headers: (apiKey?: string) => Record<string, string>;
   /** Whole non-streamed call, or time to the first body byte of a stream, in milliseconds. */
   timeoutMs: number;
   /** Shared connection pool; by default the client owns an `Agent` and closes it. */
@@ -27,6 +27,8 @@ export interface HttpRequestOptions {
   requestId?: string;
   /** Overrides the client's timeout. */
   timeoutMs?: number;
+  /** A key to send instead of the provider's own. */
+  apiKey?: string;
 }
 
 /** JSON and streaming HTTP to one upstream. */
@@ -67,7 +69,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     consume: (response: Dispatcher.ResponseData, call: Call) => Promise<T>,
   ): Promise<T> {
     // A copy: per-request headers must not leak into an object the caller may reuse.
-    const headers = { ...options.headers() };
+    const headers = { ...options.headers(requestOptions.apiKey) };
     const call = new Call(requestOptions, options.timeoutMs, secretsOf(headers));
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (requestOptions.requestId !== undefined) headers['x-request-id'] = requestOptions.requestId;

@@ -7,6 +7,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Request id forwarded to the upstream for tracing. */
   requestId?: string;
+  /** A key to use instead of the provider's own (a user's key from the vault). */
+  apiKey?: string;
 }
 
 /**

@@ -46,6 +46,16 @@ describe('createOpenAICompatible', () => {
   });
   afterEach(() => fake.reset());
 
+  it('sends a per-call key instead of its own when given one', async () => {
+    const userKey = 'sk-user-key-abcdef0123456789';
+    const wrong = await failure(provider.model('gpt-4o').generate(request, { apiKey: userKey }));
+    expect(wrong.statusCode).toBe(401);
+    expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${userKey}`);
+    expect(wrong.message).not.toContain(userKey);
+    await provider.model('gpt-4o').generate(request);
+    expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${apiKey}`);
+  });
+
   it('identifies itself', () => {
     expect(provider).toMatchObject({ id: 'acme', type: 'openai-compatible' });
     expect(provider.model('gpt-4o')).toMatchObject({ providerId: 'acme', modelId: 'gpt-4o' });

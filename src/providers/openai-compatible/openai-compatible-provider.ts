@@ -59,8 +59,9 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): Provid
     providerId,
     timeoutMs,
     dispatcher: options.dispatcher,
-    headers: () => {
-      const apiKey = typeof options.apiKey === 'function' ? options.apiKey() : options.apiKey;
+    headers: (override) => {
+      const apiKey =
+        override ?? (typeof options.apiKey === 'function' ? options.apiKey() : options.apiKey);
       const auth = apiKey === undefined || apiKey === '' ? {} : authHeaders(apiKey);
       return { accept: 'application/json, text/event-stream', ...options.headers, ...auth };
     },
