@@ -27,6 +27,8 @@ export interface TargetFigures {
   requests: number;
   /** Peak resident set size (VmHWM) of the target's process at the end, bytes. */
   peakRssBytes: number;
+  /** Its peak resident set size after warm-up and the first paced phase (before saturation). */
+  pacedPeakRssBytes: number;
 }
 
 /** The figures of one target. */
@@ -54,5 +56,6 @@ export function figuresOf(results: TargetResults, peakRssBytes: number | undefin
       ...chunkTiming.map((result) => result.spreadMs.count),
     ]),
     peakRssBytes: peakRssBytes ?? Number.NaN,
+    pacedPeakRssBytes: results.pacedPeakRssBytes ?? Number.NaN,
   };
 }

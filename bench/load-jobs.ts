@@ -10,7 +10,7 @@ export interface JobTarget {
   origin: string;
   /** Request path, e.g. `/v1/chat/completions`. */
   path: string;
-  /** The JSON body of a non-streamed request; `stream: true` is added for streamed ones. */
+  /** The JSON body of a non-streamed request; streamed ones add `stream` and `stream_options`. */
   body: Record<string, unknown>;
 }
 

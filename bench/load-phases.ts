@@ -27,6 +27,11 @@ function now(): number {
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
+/** Keep-alive pool options: a stalled target fails requests instead of hanging the run. */
+function poolOptions(connections: number): Pool.Options {
+  return { connections, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 };
+}
+
 /** When one exchange ended, and when its first `data:` chunks arrived. */
 interface Exchange {
   ok: boolean;
@@ -64,9 +69,13 @@ async function exchange(
   }
 }
 
-/** The request body of a job, serialised once. */
+/**
+ * The request body of a job, serialised once. Streamed requests ask for the usage event, as
+ * the gateway does of its upstream anyway, so every target streams the same events.
+ */
 function payloadOf(target: JobTarget, stream: boolean): string {
-  return JSON.stringify(stream ? { ...target.body, stream: true } : target.body);
+  const streamed = { ...target.body, stream: true, stream_options: { include_usage: true } };
+  return JSON.stringify(stream ? streamed : target.body);
 }
 
 /** Arrays of per-request figures of one paced run; NaN where a request failed. */
@@ -133,7 +142,7 @@ function succeeded(values: Float64Array): Float64Array {
 
 /** A paced job: a discarded warm-up at the same rate, then the measured window. */
 async function runPaced(job: PacedJob): Promise<PacedResult> {
-  const pool = new Pool(job.target.origin, { connections: 256, pipelining: 1 });
+  const pool = new Pool(job.target.origin, poolOptions(256));
   const payload = payloadOf(job.target, job.stream);
   try {
     if (job.warmupSeconds > 0) await pacedRun(pool, job, job.warmupSeconds, payload);
@@ -153,7 +162,7 @@ async function runPaced(job: PacedJob): Promise<PacedResult> {
 
 /** A saturation job: every connection loops; answers completed in the window count. */
 async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
-  const pool = new Pool(job.target.origin, { connections: job.connections, pipelining: 1 });
+  const pool = new Pool(job.target.origin, poolOptions(job.connections));
   const payload = payloadOf(job.target, false);
   const measureFrom = now() + job.warmupSeconds * 1000;
   const measureUntil = measureFrom + job.seconds * 1000;
@@ -177,7 +186,7 @@ async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
 
 /** A chunk-timing job: when do the `data:` chunks of each streamed answer arrive? */
 async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
-  const pool = new Pool(job.target.origin, { connections: job.concurrency, pipelining: 1 });
+  const pool = new Pool(job.target.origin, poolOptions(job.concurrency));
   const payload = payloadOf(job.target, true);
   const spreads: number[] = [];
   const counts: number[] = [];

@@ -4,6 +4,7 @@
  * all of them rather than landing on one.
  */
 import type { BenchOptions } from './bench-options.js';
+import { peakRssBytes } from './child-process.js';
 import type { LoadGenerator } from './load-client.js';
 import type { ChunkTimingResult, PacedResult, SaturationResult } from './load-jobs.js';
 import {
@@ -19,6 +20,8 @@ export interface TargetResults {
   saturation: SaturationResult[];
   stream: PacedResult[];
   chunkTiming: ChunkTimingResult[];
+  /** Peak RSS (VmHWM) of the target's process after the first round's paced phase, bytes. */
+  pacedPeakRssBytes: number | undefined;
 }
 
 /** Pause per streamed event in the chunk-timing check, in ms. */
@@ -28,15 +31,35 @@ export const chunkDelayMs = 10;
 export const replyChunks = 8;
 
 /**
- * Events the fake streams per reply (role, content chunks, finish, `[DONE]`), so the time
- * from first to last at the client should be `(events - 1) × chunkDelayMs`.
+ * Events the fake streams per reply (role, content chunks, finish, usage, `[DONE]`), so the
+ * time from first to last at the client should be `(events - 1) × chunkDelayMs`.
  */
-export const streamedEvents = replyChunks + 3;
+export const streamedEvents = replyChunks + 4;
 
 /** The targets in the order of a round: rotated by one each round. */
 function rotate(targets: readonly RunningTarget[], round: number): RunningTarget[] {
   const shift = round % targets.length;
   return [...targets.slice(shift), ...targets.slice(0, shift)];
+}
+
+/**
+ * One discarded pass over every target before the first round, so that whichever target
+ * comes first does not also pay for warming up the fake upstream and the load generator.
+ * Paced only: saturation would raise every process's peak memory before it is first read.
+ */
+async function warmUp(
+  options: BenchOptions,
+  targets: readonly RunningTarget[],
+  load: LoadGenerator,
+  log: (line: string) => void,
+): Promise<void> {
+  const timing = { warmupSeconds: 0, seconds: options.warmupSeconds };
+  for (const target of targets) {
+    log(`warm-up → ${target.name}`);
+    const paced = { target: jobTarget(target), rate: options.rate, ...timing };
+    await load.run({ ...paced, kind: 'paced', stream: false });
+    await load.run({ ...paced, kind: 'paced', stream: true });
+  }
 }
 
 /** Runs every round and returns the results per target. */
@@ -49,10 +72,12 @@ export async function runRounds(
 ): Promise<Map<TargetName, TargetResults>> {
   const results = new Map<TargetName, TargetResults>();
   for (const target of targets) {
-    results.set(target.name, { paced: [], saturation: [], stream: [], chunkTiming: [] });
+    const empty = { paced: [], saturation: [], stream: [], chunkTiming: [] };
+    results.set(target.name, { ...empty, pacedPeakRssBytes: undefined });
   }
   const of = (target: RunningTarget): TargetResults => results.get(target.name) as TargetResults;
   const timing = { warmupSeconds: options.warmupSeconds, seconds: options.seconds };
+  await warmUp(options, targets, load, log);
   for (let round = 0; round < options.rounds; round += 1) {
     const order = rotate(targets, round);
     const step = (what: string, target: RunningTarget): void =>
@@ -61,6 +86,9 @@ export async function runRounds(
       step(`paced ${options.rate} req/s`, target);
       const job = { target: jobTarget(target), rate: options.rate, stream: false };
       of(target).paced.push(await load.run({ ...job, ...timing, kind: 'paced' }));
+    }
+    if (round === 0) {
+      for (const target of targets) of(target).pacedPeakRssBytes = peakRssBytes(target.handle.pid);
     }
     for (const target of order) {
       step(`saturation, ${options.connections} connections`, target);

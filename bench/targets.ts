@@ -139,6 +139,7 @@ export async function checkTarget(target: RunningTarget): Promise<void> {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...chatBody, stream }),
+      signal: AbortSignal.timeout(10_000),
     });
     const text = await response.text();
     const expected = stream ? 'data:' : '"choices"';
