@@ -186,10 +186,12 @@ export function createAnthropicWire(): FlavorWire {
       { id: 'claude-sonnet-4-20250514', name: 'Claude Sonnet 4' },
       { id: 'claude-3-5-haiku-20241022', name: 'Claude Haiku 3.5' },
     ],
-    checkAuth: (headers: IncomingHttpHeaders, expectedKey: string) =>
-      headers['x-api-key'] === expectedKey
-        ? undefined
-        : anthropicErrorAnswer(401, 'invalid x-api-key'),
+    checkAuth: (headers: IncomingHttpHeaders, expectedKey: string, echoKey?: boolean) => {
+      const given = headers['x-api-key'];
+      if (given === expectedKey) return undefined;
+      const echoed = echoKey ? `: ${typeof given === 'string' ? given : '(none)'}` : '';
+      return anthropicErrorAnswer(401, `invalid x-api-key${echoed}`);
+    },
     errorAnswer: anthropicErrorAnswer,
     streamErrorFrame: (message) =>
       sseFrame({ type: 'error', error: { type: 'overloaded_error', message } }, 'error'),

@@ -376,3 +376,98 @@ describe('Anthropic flavor', () => {
     );
   });
 });
+
+describe('key details and leaky errors', () => {
+  const key = 'sk-or-v1-0123456789abcdef0123456789abcdef';
+
+  it('OpenRouter answers GET /api/v1/key with the key reply, and 401 for a wrong key', async () => {
+    const fake = await startFakeUpstream({ flavor: 'openrouter', expectApiKey: key });
+    try {
+      fake.setReply({
+        keyInfo: {
+          limit: 5,
+          usage: 1.5,
+          isFreeTier: true,
+          rateLimit: { requests: 20, interval: '10s' },
+        },
+      });
+      const answer = await call(`${fake.baseUrl}/key`, undefined, {
+        authorization: `Bearer ${key}`,
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toEqual({
+        data: {
+          label: 'sk-or-v1-012...def',
+          limit: 5,
+          usage: 1.5,
+          limit_remaining: 3.5,
+          is_free_tier: true,
+          is_provisioning_key: false,
+          rate_limit: { requests: 20, interval: '10s' },
+        },
+      });
+      expect(fake.requests[0]?.route).toBe('key');
+      const wrong = await call(`${fake.baseUrl}/key`, undefined, { authorization: 'Bearer nope' });
+      expect(wrong.status).toBe(401);
+
+      fake.inject({ kind: 'status', status: 402, route: 'key', times: 1 });
+      fake.inject({ kind: 'status', status: 429, route: 'key', retryAfter: 3, times: 1 });
+      const headers = { authorization: `Bearer ${key}` };
+      const outOfCredit = await call(`${fake.baseUrl}/key`, undefined, headers);
+      expect(outOfCredit.status).toBe(402);
+      expect(JSON.parse(outOfCredit.text)).toEqual({
+        error: { code: 402, message: 'Injected 402' },
+      });
+      const limited = await call(`${fake.baseUrl}/key`, undefined, headers);
+      expect(limited.status).toBe(429);
+      expect(limited.headers['retry-after']).toBe('3');
+      // Faults for the key route leave the model list alone.
+      fake.inject({ kind: 'status', status: 500, route: 'key' });
+      expect((await call(`${fake.baseUrl}/models`, undefined, headers)).status).toBe(200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('echoKeyInErrors makes auth failures and injected statuses quote the key received', async () => {
+    const anthropic = await startFakeUpstream({
+      flavor: 'anthropic',
+      expectApiKey: 'sk-ant-right-000000000000',
+      echoKeyInErrors: true,
+    });
+    const openrouter = await startFakeUpstream({ flavor: 'openrouter', echoKeyInErrors: true });
+    try {
+      const denied = await call(`${anthropic.baseUrl}/models`, undefined, {
+        'x-api-key': 'sk-ant-leaked-1111111111',
+        'anthropic-version': '2023-06-01',
+      });
+      expect(denied.status).toBe(401);
+      expect(denied.text).toContain('sk-ant-leaked-1111111111');
+
+      openrouter.inject({ kind: 'status', status: 401, message: 'User not found.', times: 1 });
+      const injected = await call(`${openrouter.baseUrl}/chat/completions`, chatBody, {
+        authorization: 'Bearer sk-or-v1-leaked-2222222222',
+      });
+      expect(injected.status).toBe(401);
+      expect(JSON.parse(injected.text)).toEqual({
+        error: { code: 401, message: 'User not found. (key: sk-or-v1-leaked-2222222222)' },
+      });
+    } finally {
+      await anthropic.close();
+      await openrouter.close();
+    }
+  });
+
+  it('without echoKeyInErrors the Anthropic fake does not quote the key', async () => {
+    const anthropic = await startFakeUpstream({ flavor: 'anthropic', expectApiKey: 'right-key' });
+    try {
+      const denied = await call(`${anthropic.baseUrl}/models`, undefined, {
+        'x-api-key': 'sk-ant-wrong-3333333333',
+        'anthropic-version': '2023-06-01',
+      });
+      expect(denied.text).not.toContain('sk-ant-wrong');
+    } finally {
+      await anthropic.close();
+    }
+  });
+});

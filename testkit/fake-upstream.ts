@@ -18,6 +18,7 @@ import {
   type FakeModel,
   type FakeReply,
   type FlavorWire,
+  presentedKey,
   type UpstreamFlavor,
 } from './fake-wire.js';
 import { type FakeRoute, type Fault, FaultQueue } from './faults.js';
@@ -62,6 +63,12 @@ export interface FakeUpstreamOptions {
   reply?: Partial<FakeReply>;
   /** When set, requests must carry this key (bearer, or `x-api-key` for Anthropic) or get a 401. */
   expectApiKey?: string;
+  /**
+   * Makes the fake a leaky upstream: every error it answers (a wrong key, an injected
+   * status) quotes the key the request carried, so tests can prove the gateway never
+   * passes an upstream's echo of a key on. (The OpenAI flavors echo a wrong key anyway.)
+   */
+  echoKeyInErrors?: boolean;
   /** How many recent requests `requests` keeps (default 1000; 0 keeps none, for benchmarks). */
   maxLoggedRequests?: number;
 }
@@ -159,11 +166,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       if (response.destroyed) return;
     }
     if (fault?.kind === 'status') {
-      const answer = wire.errorAnswer(
-        fault.status,
-        fault.message ?? `Injected ${fault.status}`,
-        path,
-      );
+      const message = fault.message ?? `Injected ${fault.status}`;
+      const echoed = options.echoKeyInErrors
+        ? `${message} (key: ${presentedKey(request.headers) ?? '(none)'})`
+        : message;
+      const answer = wire.errorAnswer(fault.status, echoed, path);
       if (fault.retryAfter !== undefined)
         answer.headers = { 'retry-after': String(fault.retryAfter) };
       return writeJson(response, answer);
@@ -175,7 +182,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       const denied =
         options.expectApiKey === undefined
           ? undefined
-          : wire.checkAuth(request.headers, options.expectApiKey);
+          : wire.checkAuth(request.headers, options.expectApiKey, options.echoKeyInErrors);
       const query = new URLSearchParams(queryString);
       return (
         denied ??

@@ -40,6 +40,20 @@ export interface FakeReply {
   toolCalls: FakeToolCall[];
   /** `usage.cost` in USD, reported by the OpenRouter fake only. */
   cost: number;
+  /** What the OpenRouter fake's `GET /api/v1/key` reports. */
+  keyInfo: FakeKeyInfo;
+}
+
+/** The details of the calling key, as OpenRouter's `GET /api/v1/key` reports them. */
+export interface FakeKeyInfo {
+  /** Credit limit in USD, null for none. */
+  limit: number | null;
+  /** Credits used, USD (`limit_remaining` is `limit - usage`). */
+  usage: number;
+  /** Whether the account never bought credits. */
+  isFreeTier: boolean;
+  /** Requests allowed per interval. */
+  rateLimit: { requests: number; interval: string };
 }
 
 /** The reply a fake gives unless told otherwise. */
@@ -52,6 +66,12 @@ export const defaultReply: FakeReply = {
   finishReason: 'stop',
   toolCalls: [],
   cost: 0.00002,
+  keyInfo: {
+    limit: null,
+    usage: 0.25,
+    isFreeTier: false,
+    rateLimit: { requests: 200, interval: '10s' },
+  },
 };
 
 /** A model the fake lists. */
@@ -105,12 +125,28 @@ export interface FlavorWire {
   routes: Map<string, WireRoute>;
   /** Default models listed. */
   defaultModels: FakeModel[];
-  /** An error answer when the credentials are wrong, else undefined. */
-  checkAuth(headers: IncomingHttpHeaders, expectedKey: string): FakeAnswer | undefined;
+  /**
+   * An error answer when the credentials are wrong, else undefined. With `echoKey` the
+   * error quotes the key it received (OpenAI's does anyway), as a leaky upstream would.
+   */
+  checkAuth(
+    headers: IncomingHttpHeaders,
+    expectedKey: string,
+    echoKey?: boolean,
+  ): FakeAnswer | undefined;
   /** The flavor's error document for a status on a path. */
   errorAnswer(status: number, message: string, path: string): FakeAnswer & { kind: 'json' };
   /** The flavor's in-stream error event. */
   streamErrorFrame(message: string): string;
+}
+
+/** The key a request presented: the bearer token, else `x-api-key`; undefined when none. */
+export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && authorization !== '')
+    return authorization.replace(/^Bearer\s+/i, '');
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
 }
 
 /** Creation time reported for everything, so answers are deterministic. */

@@ -4,8 +4,11 @@
  */
 import { createServer } from 'node:net';
 
-/** The endpoints of a fake, by purpose: chat completions, model listing, version (Ollama). */
-export type FakeRoute = 'chat' | 'models' | 'version';
+/**
+ * The endpoints of a fake, by purpose: chat completions, model listing, version (Ollama),
+ * and the key's own details (OpenRouter `GET /api/v1/key`).
+ */
+export type FakeRoute = 'chat' | 'models' | 'version' | 'key';
 
 /** What goes wrong. */
 export type FaultBehaviour =

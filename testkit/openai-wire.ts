@@ -9,6 +9,7 @@ import {
   type FakeModel,
   type FlavorWire,
   fakeCreated,
+  presentedKey,
   replyText,
   requestedModel,
   splitText,
@@ -145,6 +146,30 @@ export function checkBearer(
   return openAIErrorAnswer(401, `Incorrect API key provided: ${given ?? '(none)'}.`);
 }
 
+/**
+ * Answers OpenRouter's `GET /api/v1/key`: the calling key's limit, usage, free tier and
+ * rate limit. Like the real API, its `label` shows the start and end of the key.
+ */
+export function openRouterKeyAnswer(request: WireRequest): FakeAnswer {
+  const { keyInfo } = request.reply;
+  const given = presentedKey(request.headers) ?? '';
+  return {
+    kind: 'json',
+    status: 200,
+    body: {
+      data: {
+        label: given.length > 15 ? `${given.slice(0, 12)}...${given.slice(-3)}` : 'key',
+        limit: keyInfo.limit,
+        usage: keyInfo.usage,
+        limit_remaining: keyInfo.limit === null ? null : keyInfo.limit - keyInfo.usage,
+        is_free_tier: keyInfo.isFreeTier,
+        is_provisioning_key: false,
+        rate_limit: keyInfo.rateLimit,
+      },
+    },
+  };
+}
+
 /** The in-stream error chunk OpenAI-style servers send after a 200. */
 export function openAIStreamErrorFrame(message: string): string {
   return sseFrame({ error: { message, type: 'server_error', code: 'internal_error' } });
@@ -192,13 +217,15 @@ export function createOpenRouterWire(): FlavorWire {
     pricing: { prompt: '0.0000001', completion: '0.0000002', request: '0', image: '0' },
     top_provider: { context_length: model.contextLength ?? 8192, max_completion_tokens: 4096 },
   });
+  const routes = openAIRoutes(
+    '/api/v1',
+    { includeCost: true, leadingComment: 'OPENROUTER PROCESSING' },
+    modelExtra,
+  );
+  routes.set('GET /api/v1/key', { route: 'key', answer: openRouterKeyAnswer });
   return {
     basePath: '/api/v1',
-    routes: openAIRoutes(
-      '/api/v1',
-      { includeCost: true, leadingComment: 'OPENROUTER PROCESSING' },
-      modelExtra,
-    ),
+    routes,
     defaultModels: [
       {
         id: 'meta-llama/llama-3.1-8b-instruct:free',

@@ -23,12 +23,18 @@ describe('openStorage', () => {
   it('creates the folder, applies the migrations once, and reports them', async () => {
     const databasePath = temporaryDatabasePath();
     const storage = await openStorage({ path: databasePath });
-    expect(storage.migrations).toEqual([{ name: '0001-initial', status: 'applied' }]);
+    expect(storage.migrations).toEqual([
+      { name: '0001-initial', status: 'applied' },
+      { name: '0002-api-keys', status: 'applied' },
+    ]);
     await storage.close();
     expect(fs.existsSync(databasePath)).toBe(true);
 
     const reopened = await openStorage({ path: databasePath });
-    expect(reopened.migrations).toEqual([{ name: '0001-initial', status: 'already-applied' }]);
+    expect(reopened.migrations).toEqual([
+      { name: '0001-initial', status: 'already-applied' },
+      { name: '0002-api-keys', status: 'already-applied' },
+    ]);
     await reopened.close();
 
     const inspector = new BetterSqlite3(databasePath, { readonly: true });
@@ -38,8 +44,8 @@ describe('openStorage', () => {
       .pluck()
       .all();
     inspector.close();
-    expect(applied).toEqual([{ name: '0001-initial' }]);
-    expect(tables.sort()).toEqual(['requests', 'settings']);
+    expect(applied).toEqual([{ name: '0001-initial' }, { name: '0002-api-keys' }]);
+    expect(tables.sort()).toEqual(['api_keys', 'requests', 'settings', 'users']);
   });
 
   it('leaves the file in WAL mode with the indexes in place', async () => {

@@ -1,4 +1,5 @@
 import { Kysely, sql } from 'kysely';
+import { createApiKeyStore } from './api-keys.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { allMigrations } from './migrations/all-migrations.js';
 import { createRequestLog, type RequestLogOptions } from './request-log.js';
@@ -7,6 +8,7 @@ import type { DatabaseSchema } from './schema.js';
 import { createSettings } from './settings.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
 import type { Storage } from './storage.js';
+import { createUsers } from './users.js';
 
 export type { Storage } from './storage.js';
 
@@ -49,11 +51,15 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 
   const requests = createRequestLog({ ...options, queries: createRequestQueries(db), now });
   const settings = createSettings(db, now);
+  const keys = createApiKeyStore(db, now);
+  const users = createUsers(db, now);
   let closing: Promise<void> | undefined;
 
   return {
     requests,
     settings,
+    keys,
+    users,
     migrations,
     async ping() {
       if (closing) return false;

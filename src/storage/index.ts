@@ -1,7 +1,16 @@
 /** The storage module's public face: open the database, and the types it hands out. */
+export {
+  type ApiKeyRecord,
+  type ApiKeyStatus,
+  type ApiKeyStore,
+  apiKeyStatuses,
+  ResealConflictError,
+  type ResealRow,
+} from './api-keys.js';
 export { openStorage, type StorageOptions } from './database.js';
 export { MigrationError } from './migrate-to-latest.js';
 export type { RequestLogOptions } from './request-log.js';
 export type * from './request-log-types.js';
 export type { Settings } from './settings.js';
 export type { MigrationResult, Storage } from './storage.js';
+export { UserConflictError, type UserRecord, type UserRole, type Users } from './users.js';

@@ -64,21 +64,27 @@ function tablesAndMigrations(databasePath: string): { tables: string[]; applied:
   return { tables: tables.sort(), applied: applied.sort() };
 }
 
+/** The shipped migrations' names; test migrations are numbered 9xxx so they sort after them. */
+const shipped = Object.keys(allMigrations).sort();
+
+/** The tables the shipped migrations create. */
+const shippedTables = ['api_keys', 'requests', 'settings', 'users'];
+
 describe('migrateToLatest', () => {
   it('rolls back every pending migration when one fails on a fresh database', async () => {
     const databasePath = temporaryDatabasePath();
     const failing = migrate(databasePath, {
       ...allMigrations,
-      '0002-broken': failingMigration('half'),
+      '9001-broken': failingMigration('half'),
     });
 
     await expect(failing).rejects.toBeInstanceOf(MigrationError);
     const error = (await failing.catch((caught: unknown) => caught)) as MigrationError;
-    expect(error.migrationName).toBe('0002-broken');
-    expect(error.message).toMatch(/0002-broken.*the disk said no/);
+    expect(error.migrationName).toBe('9001-broken');
+    expect(error.message).toMatch(/9001-broken.*the disk said no/);
     expect(error.results).toEqual([
-      { name: '0001-initial', status: 'rolled-back' },
-      { name: '0002-broken', status: 'failed' },
+      ...shipped.map((name) => ({ name, status: 'rolled-back' })),
+      { name: '9001-broken', status: 'failed' },
     ]);
     expect(tablesAndMigrations(databasePath)).toEqual({ tables: [], applied: [] });
   });
@@ -89,21 +95,21 @@ describe('migrateToLatest', () => {
 
     const failing = migrate(databasePath, {
       ...allMigrations,
-      '0002-add-notes': creatingMigration('notes'),
-      '0003-broken': failingMigration('half'),
-      '0004-later': creatingMigration('later'),
+      '9001-add-notes': creatingMigration('notes'),
+      '9002-broken': failingMigration('half'),
+      '9003-later': creatingMigration('later'),
     });
     const error = (await failing.catch((caught: unknown) => caught)) as MigrationError;
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.results).toEqual([
-      { name: '0001-initial', status: 'already-applied' },
-      { name: '0002-add-notes', status: 'rolled-back' },
-      { name: '0003-broken', status: 'failed' },
-      { name: '0004-later', status: 'not-run' },
+      ...shipped.map((name) => ({ name, status: 'already-applied' })),
+      { name: '9001-add-notes', status: 'rolled-back' },
+      { name: '9002-broken', status: 'failed' },
+      { name: '9003-later', status: 'not-run' },
     ]);
     expect(tablesAndMigrations(databasePath)).toEqual({
-      tables: ['requests', 'settings'],
-      applied: ['0001-initial'],
+      tables: shippedTables,
+      applied: shipped,
     });
   });
 
@@ -111,13 +117,13 @@ describe('migrateToLatest', () => {
     const databasePath = temporaryDatabasePath();
     await migrate(databasePath, allMigrations);
     const results = await migrate(databasePath, {
-      '0002-add-notes': creatingMigration('notes'),
+      '9001-add-notes': creatingMigration('notes'),
       ...allMigrations,
     });
     expect(results).toEqual([
-      { name: '0001-initial', status: 'already-applied' },
-      { name: '0002-add-notes', status: 'applied' },
+      ...shipped.map((name) => ({ name, status: 'already-applied' })),
+      { name: '9001-add-notes', status: 'applied' },
     ]);
-    expect(tablesAndMigrations(databasePath).applied).toEqual(['0001-initial', '0002-add-notes']);
+    expect(tablesAndMigrations(databasePath).applied).toEqual([...shipped, '9001-add-notes']);
   });
 });

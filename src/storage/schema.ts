@@ -51,10 +51,56 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+/** One row of `users`: someone who holds a gateway token and may own provider keys. */
+export interface UsersTable {
+  /** `usr_<random>`. */
+  id: string;
+  /** Unique display name. */
+  name: string;
+  /** SHA-256 hex of the user's gateway token (never the token). */
+  token_hash: string;
+  /** `admin` or `user`. */
+  role: string;
+  /** When the user was added, epoch milliseconds. */
+  created_at: number;
+  /** When the user was revoked, epoch milliseconds; null while active. */
+  revoked_at: number | null;
+}
+
+/** One row of `api_keys`: a provider API key, sealed by the key vault. */
+export interface ApiKeysTable {
+  /** `key_<random>`. */
+  id: string;
+  /** A user id, or `operator` for shared provider keys. */
+  owner: string;
+  /** The configured provider id the key is for, e.g. `openrouter`. */
+  provider_id: string;
+  /** Free-text label chosen by the owner. */
+  label: string | null;
+  /** The secret's last four characters, for recognising it. */
+  last4: string;
+  /** The sealed secret (the vault's versioned envelope); never the plain secret. */
+  sealed: string;
+  /** When the key was added, epoch milliseconds. */
+  created_at: number;
+  /** When the key was last used for an upstream call, epoch milliseconds. */
+  last_used_at: number | null;
+  /** `unchecked`, `valid`, `invalid`, `out_of_credit`, `rate_limited` or `unreachable`. */
+  status: string;
+  /** What the last check said, and what to do about it. */
+  status_message: string | null;
+  /** When the status was last set, epoch milliseconds. */
+  checked_at: number | null;
+}
+
 /** Every table the repositories use. */
 export interface DatabaseSchema {
   /** The request log. */
   requests: RequestsTable;
   /** Small key/value facts. */
   settings: SettingsTable;
+  /** Gateway users. */
+  users: UsersTable;
+  /** Sealed provider API keys. */
+  api_keys: ApiKeysTable;
 }

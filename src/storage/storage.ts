@@ -2,8 +2,10 @@
  * The storage face the rest of the gateway sees. Types only: nothing here names
  * the database driver or the query builder.
  */
+import type { ApiKeyStore } from './api-keys.js';
 import type { RequestLog } from './request-log-types.js';
 import type { Settings } from './settings.js';
+import type { Users } from './users.js';
 
 /** What happened to one migration when the database was opened. */
 export interface MigrationResult {
@@ -24,6 +26,10 @@ export interface Storage {
   readonly requests: RequestLog;
   /** Small named string values. */
   readonly settings: Settings;
+  /** Sealed provider API keys (the key vault's rows; never a plain secret). */
+  readonly keys: ApiKeyStore;
+  /** Gateway users, who own keys. */
+  readonly users: Users;
   /** Every known migration and what this open did with it, in order. */
   readonly migrations: readonly MigrationResult[];
   /** True when the database answers a trivial query; for readiness probes. Never throws. */

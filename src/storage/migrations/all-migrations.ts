@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { apiKeysMigration } from './0002-api-keys.js';
 
 /**
  * Every migration, keyed by its file name. Kysely runs them in the order of
@@ -8,4 +9,5 @@ import { initialMigration } from './0001-initial.js';
  */
 export const allMigrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
+  '0002-api-keys': apiKeysMigration,
 };

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStorage } from './database.js';
+import type { Storage } from './storage.js';
+
+const folders: string[] = [];
+const opened: Storage[] = [];
+
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.close();
+  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+async function open(now: () => number): Promise<{ storage: Storage; file: string }> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-users-'));
+  folders.push(folder);
+  const file = path.join(folder, 'gateway.sqlite');
+  const storage = await openStorage({ path: file, now });
+  opened.push(storage);
+  return { storage, file };
+}
+
+describe('storage.users', () => {
+  it('adds, finds by token hash, lists and revokes users', async () => {
+    let clock = 1_000;
+    const { storage, file } = await open(() => clock);
+    const ada = await storage.users.add({ name: 'ada', tokenHash: 'hash-ada', role: 'admin' });
+    clock = 2_000;
+    const bob = await storage.users.add({ name: 'bob', tokenHash: 'hash-bob', role: 'user' });
+    expect(ada).toEqual({
+      id: expect.stringMatching(/^usr_[0-9a-f]{16}$/),
+      name: 'ada',
+      role: 'admin',
+      createdAt: 1_000,
+      revokedAt: null,
+    });
+    await expect(
+      storage.users.add({ name: 'ada', tokenHash: 'other', role: 'user' }),
+    ).rejects.toThrow('a user named "ada" already exists');
+    await expect(
+      storage.users.add({ name: 'cy', tokenHash: 'hash-bob', role: 'user' }),
+    ).rejects.toMatchObject({ name: 'UserConflictError' });
+
+    expect(await storage.users.findByTokenHash('hash-bob')).toEqual(bob);
+    expect(await storage.users.findByTokenHash('nope')).toBeUndefined();
+    expect(await storage.users.findByName('ada')).toEqual(ada);
+    expect(await storage.users.get(bob.id)).toEqual(bob);
+    expect(await storage.users.replaceTokenHash(bob.id, 'hash-bob-2')).toBe(true);
+    expect(await storage.users.findByTokenHash('hash-bob')).toBeUndefined();
+
+    clock = 3_000;
+    expect(await storage.users.revoke(bob.id)).toBe(true);
+    expect(await storage.users.revoke(bob.id)).toBe(false);
+    expect(await storage.users.findByTokenHash('hash-bob-2')).toBeUndefined();
+    expect(await storage.users.replaceTokenHash(bob.id, 'hash-bob-3')).toBe(false);
+    await storage.close();
+
+    const reopened = await openStorage({ path: file });
+    opened.push(reopened);
+    expect(await reopened.users.list()).toEqual([ada, { ...bob, revokedAt: 3_000 }]);
+  });
+});
