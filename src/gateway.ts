@@ -1,4 +1,5 @@
 import { type AccessControl, createAccessControl } from './access/access-control.js';
+import { createUserTokens, type UserTokens } from './access/user-tokens.js';
 import { createModelList, type ModelList } from './catalog/model-list.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { HomePaths } from './config/home.js';
@@ -8,7 +9,15 @@ import {
   type ResolvedModel,
 } from './dispatch/chat-dispatcher.js';
 import { createProvider } from './providers/provider-registry.js';
-import { type HealthReport, ModelNotFoundError, type Provider } from './spec/index.js';
+import { createKeyVault, type KeyVault, type LineDestination } from './secrets/index.js';
+import { createKeyAdmission, type KeyAdmission } from './secrets/key-admission.js';
+import { createKeySelection } from './secrets/key-selection.js';
+import {
+  GatewayError,
+  type HealthReport,
+  ModelNotFoundError,
+  type Provider,
+} from './spec/index.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type GatewayMetrics } from './telemetry/metrics.js';
@@ -26,8 +35,10 @@ export interface GatewayOptions {
   paths: HomePaths;
   /** Environment (admin token); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Logger; defaults to pino on stderr at the configured level. */
+  /** Logger; defaults to pino at the configured level, secrets scrubbed, on `logDestination`. */
   logger?: Logger;
+  /** Where the default logger writes JSON lines (default stderr). */
+  logDestination?: LineDestination;
   /** Providers to use instead of building them from the config (tests, embedding apps). */
   providers?: Provider[];
 }
@@ -48,6 +59,12 @@ export interface Gateway {
   readonly storage: Storage;
   readonly metrics: GatewayMetrics;
   readonly access: AccessControl;
+  /** Users and their tokens. */
+  readonly users: UserTokens;
+  /** Sealed provider keys. */
+  readonly vault: KeyVault;
+  /** Adding, checking, listing and removing provider keys. */
+  readonly keys: KeyAdmission;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly models: ModelList;
   readonly chat: ChatDispatcher;
@@ -62,19 +79,38 @@ export interface Gateway {
 /** Wires config, storage, providers, access control, metrics and dispatch into one gateway. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, paths } = options;
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const env = options.env ?? process.env;
+  let vault: KeyVault | undefined;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      knownSecrets: () => vault?.cachedSecrets() ?? [],
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
   const storage = await openStorage({
     path: paths.databaseFile,
     onError: (error) =>
       logger.error({ err: error }, 'request log write failed; rows kept for the next flush'),
   });
-  const providerList = options.providers ?? config.providers.map((entry) => createProvider(entry));
+  let providerConfigs: GatewayConfig['providers'];
+  try {
+    vault = await createKeyVault({ storage, home: paths.home, env });
+    providerConfigs = await resolveVaultReferences(config.providers, vault);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  for (const notice of vault.notices) logger.warn(notice);
+  const providerList = options.providers ?? providerConfigs.map((entry) => createProvider(entry));
   const providers = new Map(providerList.map((provider) => [provider.id, provider]));
   const access = await createAccessControl({
     settings: storage.settings,
+    users: storage.users,
     clientKeys: config.auth.apiKeys,
-    env: options.env ?? process.env,
+    env,
   });
+  const keys = createKeySelection({ vault, providers: providerConfigs });
   const metrics = createMetrics();
   const models = createModelList(providerList);
 
@@ -109,9 +145,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     storage,
     metrics,
     access,
+    users: createUserTokens(storage.users, access),
+    vault,
+    keys: createKeyAdmission({ vault, keys, providers: config.providers }),
     providers,
     models,
-    chat: createChatDispatcher({ resolve, recorder: storage.requests, metrics }),
+    chat: createChatDispatcher({
+      resolve,
+      recorder: storage.requests,
+      metrics,
+      keys,
+      logger,
+      onKeyFailure: (failure) =>
+        logger.warn(
+          { keyId: failure.keyId, status: failure.status },
+          `vault key ${failure.keyId} marked ${failure.status}: ${failure.message}`,
+        ),
+    }),
     resolve,
     async health() {
       return Promise.all(
@@ -127,4 +177,30 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await storage.close();
     },
   };
+}
+
+/**
+ * Replaces `apiKey: vault:<id>` in provider entries with the sealed secret, so
+ * operator keys can live in the vault instead of the config file.
+ */
+async function resolveVaultReferences(entries: GatewayConfig['providers'], vault: KeyVault) {
+  return Promise.all(
+    entries.map(async (entry) => {
+      const reference = entry.apiKey?.startsWith('vault:')
+        ? entry.apiKey.slice('vault:'.length)
+        : undefined;
+      if (reference === undefined) return entry;
+      try {
+        return { ...entry, apiKey: await vault.open(reference) };
+      } catch (error) {
+        if (error instanceof GatewayError && error.status === 404) {
+          throw new GatewayError(
+            `provider "${entry.id}": apiKey refers to vault key "${reference}", which does not exist; \`tta-models keys list\` shows the keys there are.`,
+            { status: 500, type: 'server_error', code: 'vault_reference_missing' },
+          );
+        }
+        throw error;
+      }
+    }),
+  );
 }

@@ -9,6 +9,8 @@ import { type RunningServer, serve } from '../src/server/serve.js';
 
 /** A gateway serving on a free loopback port, with its own temporary home. */
 export interface TestGateway {
+  /** The temporary home folder (config, database, vault key). */
+  home: string;
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
   url: string;
   /** The admin token for `/api`. */
@@ -22,6 +24,7 @@ export interface TestGateway {
 /** Starts a real gateway (SQLite file, real HTTP server) for end-to-end tests. */
 export async function startTestGateway(
   config: Partial<Record<keyof GatewayConfig, unknown>>,
+  options: { logLines?: string[] } = {},
 ): Promise<TestGateway> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-test-'));
   const adminToken = 'test-admin-token-0123456789';
@@ -33,10 +36,14 @@ export async function startTestGateway(
     config: parsed,
     paths: resolveHome({ TTA_MODELS_HOME: home }),
     env: { TTA_MODELS_ADMIN_TOKEN: adminToken },
-    logger: pino({ level: 'silent' }),
+    // With logLines, the gateway's own (scrubbing) logger writes into it; else silence.
+    ...(options.logLines
+      ? { logDestination: { write: (line: string) => options.logLines?.push(line) } }
+      : { logger: pino({ level: 'silent' }) }),
   });
   const server = await serve(gateway, { host: '127.0.0.1', port: 0 });
   return {
+    home,
     url: server.url,
     adminToken,
     gateway,

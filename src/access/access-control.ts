@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Users } from '../storage/index.js';
+import { anonymousCaller, type Caller, operatorOwner } from './caller.js';
 import { hashToken, sameDigest } from './token-hash.js';
 
 /** Where the admin token's hash is kept between starts. */
@@ -8,29 +10,33 @@ export interface SettingsStore {
 }
 
 const adminHashKey = 'admin_token_sha256';
+/** How long a user token lookup is trusted before the database is asked again (revocation delay). */
+const userCacheMs = 5_000;
 
-/** Who may call what: the admin token for `/api/*`, client keys (or nothing, on loopback) for `/v1/*`. */
+/** Who may call what: the admin token for `/api/*`, user tokens and client keys for `/v1/*`. */
 export interface AccessControl {
-  /** True when the token is the admin token. */
-  isAdmin(token: string | undefined): boolean;
-  /** True when the token may call the data plane (the admin token always may). */
-  mayCallModels(token: string | undefined): boolean;
-  /** True when the data plane demands a token (client keys are configured). */
+  /** The caller a token belongs to; undefined for an unknown token (or none). */
+  identify(token: string | undefined): Promise<Caller | undefined>;
+  /** The caller of a data-plane request, or undefined when it must be refused. */
+  dataPlaneCaller(token: string | undefined): Promise<Caller | undefined>;
+  /** True when the data plane demands a token (client keys configured or users exist). */
   readonly dataPlaneLocked: boolean;
   /** A newly generated admin token, present only on the start that created it. */
   readonly createdAdminToken: string | undefined;
   /** Where the admin token comes from, for messages. */
   readonly adminTokenSource: 'environment' | 'stored';
+  /** Forgets cached user lookups and re-reads whether users exist (after one was added or revoked). */
+  usersChanged(): Promise<void>;
 }
 
-/** Generates a fresh admin token, `tta_admin_` plus 32 random bytes. */
-export function generateAdminToken(): string {
-  return `tta_admin_${randomBytes(32).toString('base64url')}`;
+/** Generates a fresh token with a readable prefix, e.g. `tta_admin_...`, 32 random bytes. */
+export function generateToken(prefix: 'tta_admin' | 'tta_user'): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
 /** Replaces the stored admin token with a new one and returns it (shown once). */
 export async function rotateAdminToken(settings: SettingsStore): Promise<string> {
-  const token = generateAdminToken();
+  const token = generateToken('tta_admin');
   await settings.set(adminHashKey, hashToken(token));
   return token;
 }
@@ -41,9 +47,12 @@ export async function rotateAdminToken(settings: SettingsStore): Promise<string>
  */
 export async function createAccessControl(options: {
   settings: SettingsStore;
+  users: Users;
   clientKeys: readonly string[];
   env?: NodeJS.ProcessEnv;
+  now?: () => number;
 }): Promise<AccessControl> {
+  const now = options.now ?? Date.now;
   const fromEnvironment = options.env?.TTA_MODELS_ADMIN_TOKEN;
   let createdAdminToken: string | undefined;
   let adminHash: string;
@@ -59,15 +68,46 @@ export async function createAccessControl(options: {
     }
   }
   const clientHashes = new Set(options.clientKeys.map(hashToken));
-  const isAdmin = (token: string | undefined) =>
-    token !== undefined && sameDigest(hashToken(token), adminHash);
+  const activeUsersExist = async () =>
+    (await options.users.list()).some((user) => user.revokedAt === null);
+  let hasUsers = await activeUsersExist();
+  const userCache = new Map<string, { caller: Caller | undefined; at: number }>();
+
+  async function identify(token: string | undefined): Promise<Caller | undefined> {
+    if (token === undefined) return undefined;
+    const hash = hashToken(token);
+    if (sameDigest(hash, adminHash)) return { kind: 'admin', owner: operatorOwner, name: 'admin' };
+    if (clientHashes.has(hash)) return { kind: 'client', owner: operatorOwner };
+    const cached = userCache.get(hash);
+    if (cached && now() - cached.at < userCacheMs) return cached.caller;
+    const user = await options.users.findByTokenHash(hash);
+    const caller: Caller | undefined = user && {
+      kind: user.role === 'admin' ? 'admin' : 'user',
+      owner: user.id,
+      name: user.name,
+    };
+    // Bounded: unknown tokens must not grow the cache without limit.
+    if (userCache.size > 10_000) userCache.clear();
+    userCache.set(hash, { caller, at: now() });
+    return caller;
+  }
+
+  const locked = () => clientHashes.size > 0 || hasUsers;
   return {
-    isAdmin,
-    mayCallModels: (token) =>
-      clientHashes.size === 0 ||
-      (token !== undefined && (clientHashes.has(hashToken(token)) || isAdmin(token))),
-    dataPlaneLocked: clientHashes.size > 0,
+    identify,
+    async dataPlaneCaller(token) {
+      const caller = await identify(token);
+      if (caller) return caller;
+      return locked() ? undefined : anonymousCaller;
+    },
+    get dataPlaneLocked() {
+      return locked();
+    },
     createdAdminToken,
     adminTokenSource: fromEnvironment ? 'environment' : 'stored',
+    async usersChanged() {
+      userCache.clear();
+      hasUsers = await activeUsersExist();
+    },
   };
 }

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { configCommand } from './commands/config-check.js';
+import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { providersCommand } from './commands/providers.js';
 import { requestsCommand } from './commands/requests.js';
 import { serveCommand } from './commands/serve.js';
+import { usersCommand } from './commands/users.js';
 
 const program = new Command('tta-models')
   .description(
@@ -21,6 +23,8 @@ for (const register of [
   requestsCommand,
   configCommand,
   adminTokenCommand,
+  keysCommand,
+  usersCommand,
 ]) {
   register(program);
 }

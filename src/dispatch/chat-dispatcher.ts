@@ -1,4 +1,7 @@
+import type { KeyFailure, KeySelection } from '../secrets/key-selection.js';
 import {
+  ApiCallError,
+  type CallOptions,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatModel,
@@ -7,6 +10,7 @@ import {
   type Usage,
 } from '../spec/index.js';
 import type { RequestRecord } from '../spec/request-record.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 
 /** A model name resolved to the provider model that serves it. */
@@ -27,6 +31,8 @@ export interface ChatContext {
   signal: AbortSignal;
   /** Therapeutic task the request serves, when the client says. */
   task?: string;
+  /** Whose vault keys may pay for the call (a user id, or `operator`). */
+  owner?: string;
 }
 
 /** A stream whose first chunk has arrived: the answering model is known. */
@@ -45,6 +51,12 @@ export interface ChatDispatcherDeps {
   recorder: { record(entry: RequestRecord): void };
   /** Prometheus instruments. */
   metrics: GatewayMetrics;
+  /** Chooses vault keys per caller and provider; without it providers use their configured keys. */
+  keys?: KeySelection;
+  /** Debug lines about keys and upstream failures (never secrets: the logger scrubs). */
+  logger?: Pick<Logger, 'debug'>;
+  /** Told when live traffic showed a vault key to be invalid or out of credit. */
+  onKeyFailure?: (failure: KeyFailure) => void;
   /** Clock in milliseconds with sub-millisecond precision. */
   now?: () => number;
 }
@@ -113,6 +125,44 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
     return { status: 500, errorCode: 'internal_error' };
   }
 
+  /**
+   * Runs an upstream call with the caller's vault key. When the upstream refuses that
+   * key (invalid, out of credit) the key is marked and the call is tried once more with
+   * the next usable key, or the provider's own.
+   */
+  async function withKey<T>(
+    target: ResolvedModel,
+    context: ChatContext,
+    call: (options: CallOptions) => Promise<T>,
+  ): Promise<T> {
+    const base: CallOptions = { signal: context.signal, requestId: context.requestId };
+    const owner = context.owner ?? 'operator';
+    let key = await deps.keys?.keyFor(owner, target.providerId);
+    for (let attempt = 0; ; attempt++) {
+      deps.logger?.debug(
+        {
+          requestId: context.requestId,
+          provider: target.providerId,
+          keyId: key?.id ?? null,
+          attempt,
+        },
+        'calling upstream',
+      );
+      try {
+        const result = await call(key ? { ...base, apiKey: key.secret } : base);
+        if (key) deps.keys?.reportSuccess(key);
+        return result;
+      } catch (error) {
+        deps.logger?.debug({ requestId: context.requestId, err: error }, 'upstream call failed');
+        if (!key || !deps.keys || attempt > 0 || !(error instanceof ApiCallError)) throw error;
+        const failure = await deps.keys.reportFailure(key, target.providerId, error);
+        if (!failure) throw error;
+        deps.onKeyFailure?.(failure);
+        key = await deps.keys.keyFor(owner, target.providerId);
+      }
+    }
+  }
+
   return {
     /** One complete answer from the named model. */
     async complete(
@@ -122,9 +172,8 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
       const target = deps.resolve(body.model);
       const startedAt = now();
       try {
-        const completion = await target.model.generate(
-          { ...body, model: target.model.modelId },
-          { signal: context.signal, requestId: context.requestId },
+        const completion = await withKey(target, context, (options) =>
+          target.model.generate({ ...body, model: target.model.modelId }, options),
         );
         finish(target, body, context, startedAt, {
           status: 200,
@@ -146,20 +195,19 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
       const target = deps.resolve(body.model);
       const startedAt = now();
       const clientWantsUsage = body.stream_options?.include_usage === true;
-      const upstream = target.model
-        .stream(
-          {
-            ...body,
-            model: target.model.modelId,
-            stream: true,
-            stream_options: { ...body.stream_options, include_usage: true },
-          },
-          { signal: context.signal, requestId: context.requestId },
-        )
-        [Symbol.asyncIterator]();
+      const upstreamRequest: ChatRequest = {
+        ...body,
+        model: target.model.modelId,
+        stream: true,
+        stream_options: { ...body.stream_options, include_usage: true },
+      };
+      let upstream: AsyncIterator<ChatCompletionChunk>;
       let first: IteratorResult<ChatCompletionChunk>;
       try {
-        first = await upstream.next();
+        ({ upstream, first } = await withKey(target, context, async (options) => {
+          const iterator = target.model.stream(upstreamRequest, options)[Symbol.asyncIterator]();
+          return { upstream: iterator, first: await iterator.next() };
+        }));
       } catch (error) {
         finish(target, body, context, startedAt, failure(error, context));
         throw error;

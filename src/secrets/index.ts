@@ -30,6 +30,7 @@ export {
 } from './scrub-secrets.js';
 export { openSealed, type SealBinding, sealSecret } from './seal.js';
 export {
+  judgeKeyFailure,
   type KeyCheckStatus,
   type KeyValidation,
   type OpenRouterKeyDetails,

@@ -18,8 +18,8 @@ const keyShapes = [
   `${keyStart}sk-(?:or-v1|ant|proj|svcacct|admin)-[A-Za-z0-9_-]{8,}`,
   // Any other sk- key (OpenAI legacy, DeepSeek, ...).
   `${keyStart}sk-[A-Za-z0-9_-]{20,}`,
-  // This gateway's own admin tokens.
-  `${keyStart}tta_admin_[A-Za-z0-9_-]{16,}`,
+  // This gateway's own admin and user tokens.
+  `${keyStart}tta_(?:admin|user)_[A-Za-z0-9_-]{16,}`,
   // Hugging Face, Groq, xAI, Google API keys.
   `${keyStart}(?:hf_|gsk_|xai-)[A-Za-z0-9_-]{20,}`,
   `${keyStart}AIza[A-Za-z0-9_-]{30,}`,

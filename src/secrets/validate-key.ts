@@ -122,7 +122,20 @@ export async function validateKey(options: ValidateKeyOptions): Promise<KeyValid
   }
 }
 
-function planCheck(options: ValidateKeyOptions): Check {
+/**
+ * What a failed upstream call in live traffic says about the key it used: the same
+ * statuses and renewal guidance as {@link validateKey}, without a new request.
+ */
+export function judgeKeyFailure(
+  options: Omit<ValidateKeyOptions, 'signal' | 'dispatcher'>,
+  error: ApiCallError,
+): KeyValidation {
+  const check = planCheck(options);
+  const providerId = options.providerId ?? check.guidance.name;
+  return safe(fromFailure(error, providerId, check, options.timeoutMs ?? 10_000), options.secret);
+}
+
+function planCheck(options: Omit<ValidateKeyOptions, 'signal' | 'dispatcher'>): Check {
   const bearer = { authorization: `Bearer ${options.secret}` };
   const base = (fallback: string | undefined): string => {
     const url = options.baseUrl ?? fallback;

@@ -13,8 +13,10 @@ import { createErrorHandler, errorBody } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { dashboardRoute } from './routes/dashboard.js';
+import { keysRoutes } from './routes/keys.js';
 import { modelsRoute } from './routes/models.js';
 import { operationsRoute } from './routes/operations.js';
+import { usersRoutes } from './routes/users.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -42,7 +44,9 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(createErrorHandler(gateway.config.server.bodyLimitBytes));
+  app.setErrorHandler(
+    createErrorHandler(gateway.config.server.bodyLimitBytes, () => gateway.vault.cachedSecrets()),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)
@@ -57,6 +61,7 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.decorateRequest('caller', undefined);
   app.addHook('onRequest', createAuthHook(gateway.access));
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -84,6 +89,8 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(modelsRoute(gateway));
   await app.register(chatCompletionsRoute(gateway));
   await app.register(adminRoutes(gateway));
+  await app.register(keysRoutes(gateway));
+  await app.register(usersRoutes(gateway));
   await app.register(dashboardRoute());
   return app;
 }

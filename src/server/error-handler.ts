@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { scrubSecrets } from '../secrets/index.js';
 import {
   ApiCallError,
   GatewayError,
@@ -74,8 +75,21 @@ export function toGatewayError(error: unknown, bodyLimitBytes: number): GatewayE
   );
 }
 
+/**
+ * The body a client sees for an error, with anything shaped like a key, and every
+ * key the vault holds, removed from the message (upstreams sometimes quote keys).
+ */
+export function publicErrorBody(
+  error: GatewayError,
+  knownSecrets: Iterable<string>,
+): OpenAIErrorBody {
+  const body = error.toJSON();
+  body.error.message = scrubSecrets(body.error.message, knownSecrets);
+  return body;
+}
+
 /** Fastify error handler: one place where errors become OpenAI-shaped JSON. */
-export function createErrorHandler(bodyLimitBytes: number) {
+export function createErrorHandler(bodyLimitBytes: number, knownSecrets: () => Iterable<string>) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = toGatewayError(error, bodyLimitBytes);
     if (mapped instanceof ApiCallError) {
@@ -92,6 +106,6 @@ export function createErrorHandler(bodyLimitBytes: number) {
     if (mapped instanceof ApiCallError && mapped.retryAfterMs !== undefined) {
       reply.header('retry-after', String(Math.ceil(mapped.retryAfterMs / 1000)));
     }
-    return reply.status(mapped.status).send(mapped.toJSON());
+    return reply.status(mapped.status).send(publicErrorBody(mapped, knownSecrets()));
   };
 }

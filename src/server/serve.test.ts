@@ -317,7 +317,12 @@ describe('operations', () => {
     expect((await raw('/api/providers')).status).toBe(401);
     expect(
       (await raw('/api/providers', { headers: { authorization: 'Bearer nope' } })).status,
-    ).toBe(403);
+    ).toBe(401);
+    const { token, user } = await test.gateway.users.add('player-for-403');
+    const asUser = await raw('/api/providers', { headers: { authorization: `Bearer ${token}` } });
+    expect(asUser.status).toBe(403);
+    expect(asUser.body.error.code).toBe('admin_required');
+    await test.gateway.users.revoke(user.id);
     const providers = await raw('/api/providers', {
       headers: { authorization: `Bearer ${test.adminToken}` },
     });

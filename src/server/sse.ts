@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatCompletionChunk, GatewayError } from '../spec/index.js';
+import type { ChatCompletionChunk, OpenAIErrorBody } from '../spec/index.js';
 
 /** Writes server-sent events to a raw response, honouring backpressure. */
 export function createSseWriter(response: ServerResponse, headers: Record<string, string>) {
@@ -31,7 +31,7 @@ export function createSseWriter(response: ServerResponse, headers: Record<string
     /** One chunk as a `data:` event. */
     chunk: (chunk: ChatCompletionChunk) => write(`data: ${JSON.stringify(chunk)}\n\n`),
     /** An OpenAI-style error event; the stream ends after it. */
-    error: (error: GatewayError) => write(`data: ${JSON.stringify(error.toJSON())}\n\n`),
+    error: (body: OpenAIErrorBody) => write(`data: ${JSON.stringify(body)}\n\n`),
     /** The closing `[DONE]` and the end of the response. */
     done: async () => {
       await write('data: [DONE]\n\n');

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { createScrubbingDestination, type LineDestination } from '../secrets/index.js';
 
 export type { Logger } from 'pino';
 
@@ -9,6 +10,8 @@ export const redactedPaths = [
   '*.*.apiKey',
   'api_key',
   '*.api_key',
+  'secret',
+  '*.secret',
   'authorization',
   '*.authorization',
   'headers.authorization',
@@ -18,17 +21,23 @@ export const redactedPaths = [
   'req.headers.cookie',
 ];
 
-/** The process logger: JSON lines with request ids, credentials redacted. */
+/**
+ * The process logger: JSON lines with request ids. Credentials are removed twice:
+ * by field (pino redaction) and by shape or known value in the finished line
+ * (the secret scrubber), so a key quoted inside an upstream error message goes too.
+ */
 export function createLogger(options: {
   level: string;
-  destination?: pino.DestinationStream;
+  destination?: LineDestination;
+  knownSecrets?: () => Iterable<string>;
 }): Logger {
+  const destination = options.destination ?? pino.destination({ dest: 2, sync: false });
   return pino(
     {
       level: options.level,
       base: { service: 'tta-models' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
     },
-    options.destination ?? pino.destination({ dest: 2, sync: false }),
+    createScrubbingDestination(destination, options.knownSecrets) as pino.DestinationStream,
   );
 }

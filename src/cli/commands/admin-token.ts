@@ -10,9 +10,10 @@ export function adminTokenCommand(program: Command): void {
       'make a new admin token for /api and the dashboard (the old one stops working on the next start)',
     )
     .requiredOption('--rotate', 'generate and store a new token, and print it once')
+    .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
-    .action(async (options: { json?: boolean }) => {
-      const gateway = await openGateway({});
+    .action(async (options: { config?: string; json?: boolean }) => {
+      const gateway = await openGateway(options);
       try {
         if (gateway.access.adminTokenSource === 'environment') {
           throw new Error(

@@ -10,9 +10,10 @@ export function requestsCommand(program: Command): void {
     .description('show recently recorded requests, newest first')
     .option('-n, --limit <count>', 'how many', parsePositiveInteger, 20)
     .option('-m, --model <name>', 'only this model')
+    .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
-    .action(async (options: { limit: number; model?: string; json?: boolean }) => {
-      const gateway = await openGateway({});
+    .action(async (options: { config?: string; limit: number; model?: string; json?: boolean }) => {
+      const gateway = await openGateway(options);
       try {
         const requests = await gateway.storage.requests.recent({
           limit: options.limit,

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Gateway } from '../../gateway.js';
 import type { ChatRequest } from '../../spec/index.js';
 import { chatRequestSchema } from '../chat-request-schema.js';
-import { toGatewayError } from '../error-handler.js';
+import { publicErrorBody, toGatewayError } from '../error-handler.js';
 import { createSseWriter } from '../sse.js';
 
 /** `POST /v1/chat/completions`: OpenAI's endpoint, streamed or not, over every configured model. */
@@ -32,6 +32,7 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
         const context = {
           requestId: request.id,
           signal: abort.signal,
+          owner: request.caller?.owner ?? 'operator',
           ...(typeof request.headers['x-tta-task'] === 'string'
             ? { task: request.headers['x-tta-task'] }
             : typeof task === 'string'
@@ -59,7 +60,7 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
             { code: mapped.code, model: started.model },
             `stream failed after it started: ${mapped.message}`,
           );
-          await sse.error(mapped);
+          await sse.error(publicErrorBody(mapped, gateway.vault.cachedSecrets()));
           sse.end();
         }
       },
