@@ -1,23 +1,25 @@
 import { type AccessControl, createAccessControl } from './access/access-control.js';
 import { createUserTokens, type UserTokens } from './access/user-tokens.js';
+import { logCatalogSync } from './catalog/log-catalog-sync.js';
+import { createModelCatalog, type ModelCatalog } from './catalog/model-catalog.js';
 import { createModelList, type ModelList } from './catalog/model-list.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { HomePaths } from './config/home.js';
-import {
-  type ChatDispatcher,
-  createChatDispatcher,
-  type ResolvedModel,
-} from './dispatch/chat-dispatcher.js';
+import { type ChatDispatcher, createChatDispatcher } from './dispatch/chat-dispatcher.js';
+import { createModelPlanner, type ModelPlanner } from './dispatch/model-planner.js';
 import { createProvider } from './providers/provider-registry.js';
+import { createCooldowns } from './resilience/cooldowns.js';
+import { movesOn } from './resilience/fallback-chain.js';
+import { createIncidentRecorder } from './resilience/incident-recorder.js';
+import { createModelHealth, type ModelHealth } from './resilience/model-health.js';
+import { createGatewayResources } from './resources/gateway-resources.js';
+import type { LocalResources } from './resources/local-resources.js';
+import type { SystemProbe } from './resources/system-probe.js';
 import { createKeyVault, type KeyVault, type LineDestination } from './secrets/index.js';
 import { createKeyAdmission, type KeyAdmission } from './secrets/key-admission.js';
 import { createKeySelection } from './secrets/key-selection.js';
-import {
-  GatewayError,
-  type HealthReport,
-  ModelNotFoundError,
-  type Provider,
-} from './spec/index.js';
+import { createSessionTracker, type SessionTracker } from './sessions/session-tracker.js';
+import { GatewayError, type HealthReport, type Provider } from './spec/index.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type GatewayMetrics } from './telemetry/metrics.js';
@@ -41,6 +43,8 @@ export interface GatewayOptions {
   logDestination?: LineDestination;
   /** Providers to use instead of building them from the config (tests, embedding apps). */
   providers?: Provider[];
+  /** The machine as local-model admission sees it (default: this machine's real probe). */
+  probe?: SystemProbe;
 }
 
 /** A provider's health, by id. */
@@ -67,9 +71,17 @@ export interface Gateway {
   readonly keys: KeyAdmission;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly models: ModelList;
+  /** The model catalog: every provider's models with prices and limits, synced, stored, filtered. */
+  readonly catalog: ModelCatalog;
+  /** This machine and its local models: probe, admission control, monitor, reports. */
+  readonly resources: LocalResources;
   readonly chat: ChatDispatcher;
-  /** Maps `<providerId>/<modelId>` to the provider model; throws `ModelNotFoundError`. */
-  resolve(name: string): ResolvedModel;
+  /** Maps client model names (`<providerId>/<modelId>`, `route:<name>`) to chains. */
+  readonly planner: ModelPlanner;
+  /** Breakers and rolling health of every model seen in traffic. */
+  readonly modelHealth: ModelHealth;
+  /** Players' sessions. */
+  readonly sessions: SessionTracker;
   /** Health of every provider, checked concurrently. */
   health(): Promise<ProviderHealth[]>;
   /** Flushes the request log and releases connections and the database. */
@@ -102,7 +114,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   for (const notice of vault.notices) logger.warn(notice);
-  const providerList = options.providers ?? providerConfigs.map((entry) => createProvider(entry));
+  const resources = createGatewayResources({
+    config,
+    paths,
+    logger,
+    ...(options.probe ? { probe: options.probe } : {}),
+    providers: () => providerList,
+    models: () => models,
+    metrics: () => metrics,
+  });
+  const providerList =
+    options.providers ??
+    providerConfigs.map((entry) => createProvider(entry, resources.providerDependencies));
   const providers = new Map(providerList.map((provider) => [provider.id, provider]));
   const access = await createAccessControl({
     settings: storage.settings,
@@ -113,30 +136,42 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const keys = createKeySelection({ vault, providers: providerConfigs });
   const metrics = createMetrics();
   const models = createModelList(providerList);
+  const catalog = createModelCatalog({
+    store: storage.catalog,
+    providers: providerList,
+    configs: providerConfigs,
+    // A caller's own vault key, else the operator's, else the configured one.
+    apiKeyFor: async (providerId, owner) =>
+      (await keys.keyFor(owner, providerId))?.secret ??
+      providerConfigs.find((entry) => entry.id === providerId)?.apiKey,
+    maxAgeMs: config.catalog.maxAgeMinutes * 60_000,
+    syncIntervalMs: config.catalog.syncIntervalMinutes * 60_000,
+    onBackgroundSync: (result) => logCatalogSync(logger, result),
+    onBackgroundError: (error) => logger.warn({ err: error }, 'background catalog sync failed'),
+  });
 
-  function resolve(name: string): ResolvedModel {
-    const slash = name.indexOf('/');
-    const providerId = slash > 0 ? name.slice(0, slash) : name;
-    const modelId = slash > 0 ? name.slice(slash + 1) : '';
-    const provider = providers.get(providerId);
-    if (!provider || !modelId) {
-      const known = [...providers.keys()].map((id) => `"${id}"`).join(', ') || 'none configured';
-      throw new ModelNotFoundError(
-        `The model "${name}" does not exist. Name a model as <provider>/<model>, with a provider from config.yaml (${known}); GET /v1/models lists them all.`,
-      );
-    }
-    const listing = models.cached(providerId);
-    if (
-      listing?.known &&
-      listing.error === undefined &&
-      !listing.models.some((model) => model.id === modelId)
-    ) {
-      throw new ModelNotFoundError(
-        `The provider "${providerId}" does not offer the model "${modelId}". GET /v1/models lists the models it offers.`,
-      );
-    }
-    return { name, providerId, model: provider.model(modelId) };
-  }
+  const planner = createModelPlanner({ providers, models, config });
+  resources.start();
+  const cooldowns = createCooldowns();
+  const incidents = createIncidentRecorder(storage.incidents, logger);
+  const modelHealth = createModelHealth({
+    thresholds: {
+      failuresToOpen: config.resilience.breaker.failuresToOpen,
+      halfOpenAfterMs: config.resilience.breaker.halfOpenAfterMs,
+      degradedErrorRate: config.resilience.degradation.errorRate,
+      degradedP95Ms: config.resilience.degradation.p95LatencyMs,
+      minimumSamples: config.resilience.degradation.minimumSamples,
+    },
+    countsAsFailure: movesOn,
+    onEvent: incidents.breaker,
+  });
+  const sessions = createSessionTracker({
+    store: storage.sessions,
+    health: {
+      isUnwell: (model) => modelHealth.isUnwell(model) || cooldowns.isCooling(model),
+      lastSuccessAt: modelHealth.lastSuccessAt,
+    },
+  });
 
   return {
     config,
@@ -150,19 +185,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     keys: createKeyAdmission({ vault, keys, providers: config.providers }),
     providers,
     models,
+    catalog,
+    resources: resources.local,
     chat: createChatDispatcher({
-      resolve,
+      plan: planner.plan,
+      cooldowns,
+      health: modelHealth,
+      sessions,
+      onFailover: incidents.failover,
+      onSessionError: (error) => logger.error({ err: error }, 'session could not be saved'),
       recorder: storage.requests,
       metrics,
       keys,
       logger,
-      onKeyFailure: (failure) =>
-        logger.warn(
-          { keyId: failure.keyId, status: failure.status },
-          `vault key ${failure.keyId} marked ${failure.status}: ${failure.message}`,
-        ),
+      onKeyFailure: incidents.keyFailure,
+      onAttemptFailed: incidents.attemptFailed,
     }),
-    resolve,
+    planner,
+    modelHealth,
+    sessions,
     async health() {
       return Promise.all(
         providerList.map(async (provider) => ({
@@ -173,6 +214,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       );
     },
     async close() {
+      catalog.stopBackgroundSync();
+      resources.local.close();
       await Promise.allSettled(providerList.map((provider) => provider.close()));
       await storage.close();
     },

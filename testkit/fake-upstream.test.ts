@@ -154,6 +154,27 @@ describe('OpenAI flavor', () => {
     expect(await fake.requests[0]?.settled).toBe('fault-destroyed');
   });
 
+  it('stall: sends the first events of a stream, then goes silent until the client leaves', async () => {
+    fake.inject({ kind: 'stall', afterChunks: 2, times: 1 });
+    const controller = new AbortController();
+    const response = await request(`${fake.baseUrl}/chat/completions`, {
+      dispatcher: agent,
+      method: 'POST',
+      body: JSON.stringify({ ...chatBody, stream: true }),
+      signal: controller.signal,
+    });
+    let received = '';
+    const reading = (async () => {
+      for await (const chunk of response.body) {
+        received += String(chunk);
+        if (sseData(received).length === 2) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(sseData(received)).toHaveLength(2);
+    expect(await fake.requests[0]?.settled).toBe('client-closed');
+  });
+
   it('cut: sends half a JSON body, then destroys the socket', async () => {
     fake.inject({ kind: 'cut', times: 1 });
     await expect(call(`${fake.baseUrl}/chat/completions`, chatBody)).rejects.toThrow();

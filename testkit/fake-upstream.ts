@@ -274,26 +274,30 @@ async function writeAnswer(
         text.slice(0, Math.floor(text.length / 2)),
       );
     }
-    if (fault?.kind !== 'cut') return writeJson(response, answer);
-    // Promise the whole body, send half, then hang up.
+    if (fault?.kind !== 'cut' && fault?.kind !== 'stall') return writeJson(response, answer);
+    // Promise the whole body, send half, then hang up (or go silent).
     const text = JSON.stringify(answer.body);
     response.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),
     });
     response.write(text.slice(0, Math.floor(text.length / 2)));
+    if (fault.kind === 'stall') return;
     return void setImmediate(destroy);
   }
   let frames = answer.frames;
   if (fault?.kind === 'garbage')
     frames = ['data: {"choices": [{"delta": \n\n', 'data: not json at all\n\n'];
-  if (fault?.kind === 'cut' || fault?.kind === 'truncate')
+  if (fault?.kind === 'cut' || fault?.kind === 'truncate' || fault?.kind === 'stall')
     frames = frames.slice(0, fault.afterChunks ?? 2);
   if (fault?.kind === 'stream-error') {
     const error = wire.streamErrorFrame(fault.message ?? 'Injected stream error');
     frames = [...frames.slice(0, fault.afterChunks ?? 1), error];
   }
-  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  response.writeHead(200, {
+    'content-type': answer.contentType ?? 'text/event-stream',
+    'cache-control': 'no-cache',
+  });
   if (chunkDelayMs <= 0) {
     // One write: the cheapest way through for benchmarks.
     response.write(frames.join(''));
@@ -306,6 +310,8 @@ async function writeAnswer(
   }
   // Let the written bytes leave before the socket is destroyed mid-stream.
   if (fault?.kind === 'cut') return void setImmediate(destroy);
+  // A stalled stream stays open and silent until the client gives up.
+  if (fault?.kind === 'stall') return;
   response.end();
 }
 

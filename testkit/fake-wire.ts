@@ -107,7 +107,12 @@ export interface WireRequest {
 /** An answer the server writes: a JSON document or a list of SSE frames. */
 export type FakeAnswer =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'sse'; frames: string[] };
+  | {
+      kind: 'sse';
+      frames: string[];
+      /** Default `text/event-stream` (Ollama streams `application/x-ndjson`). */
+      contentType?: string;
+    };
 
 /** One route of a flavor. */
 export interface WireRoute {

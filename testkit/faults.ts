@@ -20,6 +20,8 @@ export type FaultBehaviour =
   | { kind: 'hang' }
   /** Send the first `afterChunks` SSE events (default 2), or half a JSON body, then destroy the socket. */
   | { kind: 'cut'; afterChunks?: number }
+  /** Send the first `afterChunks` SSE events (default 2), or half a JSON body, then go silent (connection left open). */
+  | { kind: 'stall'; afterChunks?: number }
   /** Send the first `afterChunks` SSE events (default 2), or half a JSON body, then end the answer cleanly. */
   | { kind: 'truncate'; afterChunks?: number }
   /** Answer 200 with invalid JSON, or SSE events whose data is not JSON. */

@@ -210,7 +210,10 @@ export function createOpenAIWire(): FlavorWire {
 
 /** OpenRouter (`/api/v1`): model names, context lengths, string prices, `usage.cost`. */
 export function createOpenRouterWire(): FlavorWire {
-  const modelExtra = (model: FakeModel): Record<string, unknown> => ({
+  const modelExtra = (model: FakeModel): Record<string, unknown> =>
+    // A whole OpenRouter entry (a catalog fixture, see openrouter-fixture.ts) is listed as it is.
+    'architecture' in model || 'pricing' in model ? { ...model } : fakeOpenRouterEntry(model);
+  const fakeOpenRouterEntry = (model: FakeModel): Record<string, unknown> => ({
     name: model.name ?? model.id,
     description: `Fake ${model.id}`,
     context_length: model.contextLength ?? 8192,

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { configSchema, type GatewayConfig } from '../src/config/config-schema.js';
 import { resolveHome } from '../src/config/home.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
+import type { SystemProbe } from '../src/resources/system-probe.js';
 import { type RunningServer, serve } from '../src/server/serve.js';
 
 /** A gateway serving on a free loopback port, with its own temporary home. */
@@ -24,7 +25,7 @@ export interface TestGateway {
 /** Starts a real gateway (SQLite file, real HTTP server) for end-to-end tests. */
 export async function startTestGateway(
   config: Partial<Record<keyof GatewayConfig, unknown>>,
-  options: { logLines?: string[] } = {},
+  options: { logLines?: string[]; probe?: SystemProbe } = {},
 ): Promise<TestGateway> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-test-'));
   const adminToken = 'test-admin-token-0123456789';
@@ -40,6 +41,7 @@ export async function startTestGateway(
     ...(options.logLines
       ? { logDestination: { write: (line: string) => options.logLines?.push(line) } }
       : { logger: pino({ level: 'silent' }) }),
+    ...(options.probe ? { probe: options.probe } : {}),
   });
   const server = await serve(gateway, { host: '127.0.0.1', port: 0 });
   return {

@@ -1,11 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { configCommand } from './commands/config-check.js';
+import { incidentsCommand } from './commands/incidents.js';
 import { keysCommand } from './commands/keys.js';
+import { localCommand } from './commands/local.js';
 import { modelsCommand } from './commands/models.js';
 import { providersCommand } from './commands/providers.js';
+import { pullCommand } from './commands/pull.js';
 import { requestsCommand } from './commands/requests.js';
+import { resourcesCommand } from './commands/resources.js';
 import { serveCommand } from './commands/serve.js';
+import { setupCommand } from './commands/setup.js';
 import { usersCommand } from './commands/users.js';
 
 const program = new Command('tta-models')
@@ -17,6 +22,7 @@ const program = new Command('tta-models')
   .exitOverride();
 
 for (const register of [
+  setupCommand,
   serveCommand,
   modelsCommand,
   providersCommand,
@@ -24,7 +30,11 @@ for (const register of [
   configCommand,
   adminTokenCommand,
   keysCommand,
+  incidentsCommand,
   usersCommand,
+  resourcesCommand,
+  localCommand,
+  pullCommand,
 ]) {
   register(program);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { embeddedProviderFields } from '../providers/embedded-llama/embedded-config.js';
 import { providerTypes } from '../providers/provider-registry.js';
+import { resourcesConfigSchema } from '../resources/resources-config.js';
 
 /** Provider ids become the first segment of model names, so keep them URL- and path-safe. */
 const providerId = z
@@ -26,11 +28,37 @@ export const providerConfigSchema = z
     headers: z.record(z.string(), z.string()).optional(),
     /** Upstream request timeout in milliseconds (whole non-streamed call, or time to first byte). */
     timeoutMs: z.number().int().positive().optional(),
+    /** `type: embedded` settings (models folder, context size, GPU layers, ...). */
+    ...embeddedProviderFields,
   })
   .refine((provider) => provider.type !== 'openai-compatible' || provider.baseUrl !== undefined, {
     message: 'an openai-compatible provider needs a baseUrl (e.g. http://127.0.0.1:8080/v1)',
     path: ['baseUrl'],
   });
+
+/** How long a model may take before the chain moves on to the next one, in milliseconds. */
+const deadlinesSchema = z.strictObject({
+  /** Until the first streamed token. */
+  firstTokenMs: z.number().int().positive().default(2_000),
+  /** Between two streamed chunks. */
+  stallMs: z.number().int().positive().default(2_000),
+  /** For a whole non-streamed answer. */
+  completionMs: z.number().int().positive().default(30_000),
+});
+
+const routeName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_" (e.g. "story")');
+
+/** A named fallback chain, addressed by clients as `model: "route:<name>"`. */
+const routeSchema = z.strictObject({
+  /** Models in order of preference, each `<providerId>/<modelId>`. */
+  models: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/.+/, 'name a model as <providerId>/<modelId>'))
+    .min(1, 'a route needs at least one model'),
+  /** Overrides of `resilience.deadlines` for this route. */
+  deadlines: deadlinesSchema.partial().optional(),
+});
 
 /** The whole `config.yaml`. Every field has a default, so an empty file is valid. */
 export const configSchema = z.strictObject({
@@ -58,7 +86,42 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   providers: z.array(providerConfigSchema).default([]),
+  /** The model catalog: how often provider catalogs are synced. */
+  catalog: z
+    .strictObject({
+      /** Minutes between the server's background syncs of every catalog; 0 turns them off. */
+      syncIntervalMinutes: z.number().min(0).default(360),
+      /** A remote catalog (OpenRouter) older than this is synced again when browsed, in minutes. */
+      maxAgeMinutes: z.number().positive().default(360),
+    })
+    .prefault({}),
+  /** Limits for local models and the memory watch. */
+  resources: resourcesConfigSchema.prefault({}),
+  routes: z.record(routeName, routeSchema).default({}),
+  resilience: z
+    .strictObject({
+      /** Deadlines while a fallback is left to switch to (defaults leave room for two switches in 5 s). */
+      deadlines: deadlinesSchema.prefault({}),
+      /** When a model's circuit breaker opens, and how long until it is probed again. */
+      breaker: z
+        .strictObject({
+          failuresToOpen: z.number().int().positive().default(3),
+          halfOpenAfterMs: z.number().int().positive().default(15_000),
+        })
+        .prefault({}),
+      /** When a model is demoted behind healthy ones. */
+      degradation: z
+        .strictObject({
+          errorRate: z.number().min(0).max(1).default(0.5),
+          p95LatencyMs: z.number().int().positive().default(20_000),
+          minimumSamples: z.number().int().positive().default(10),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type Deadlines = z.infer<typeof deadlinesSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
 export type GatewayConfig = z.infer<typeof configSchema>;

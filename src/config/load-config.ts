@@ -57,6 +57,8 @@ export function parseConfig(
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, parsed.error.issues.map(describeIssue));
+  const unknownProviders = findUnknownRouteProviders(parsed.data);
+  if (unknownProviders.length > 0) throw new ConfigError(file, unknownProviders);
   const duplicates = findDuplicateIds(parsed.data);
   if (duplicates.length > 0) {
     throw new ConfigError(
@@ -67,6 +69,21 @@ export function parseConfig(
     );
   }
   return parsed.data;
+}
+
+/** Route members must name a configured provider: a typo should fail at start, not mid-story. */
+function findUnknownRouteProviders(config: GatewayConfig): string[] {
+  const ids = new Set(config.providers.map((provider) => provider.id));
+  return Object.entries(config.routes).flatMap(([name, route]) =>
+    route.models.flatMap((model, index) => {
+      const providerId = model.slice(0, model.indexOf('/'));
+      return ids.has(providerId)
+        ? []
+        : [
+            `routes.${name}.models[${index}]: no provider "${providerId}" is configured (providers: ${[...ids].join(', ') || 'none'})`,
+          ];
+    }),
+  );
 }
 
 function findDuplicateIds(config: GatewayConfig): string[] {

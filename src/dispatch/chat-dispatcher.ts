@@ -1,10 +1,15 @@
+import type { Deadlines } from '../config/config-schema.js';
+import { AllModelsFailedError, type Attempt } from '../resilience/all-models-failed.js';
+import type { Cooldowns } from '../resilience/cooldowns.js';
+import { type ChainMember, createFallbackChain } from '../resilience/fallback-chain.js';
+import type { ModelHealth } from '../resilience/model-health.js';
 import type { KeyFailure, KeySelection } from '../secrets/key-selection.js';
+import type { SessionTracker } from '../sessions/session-tracker.js';
 import {
   ApiCallError,
   type CallOptions,
   type ChatCompletion,
   type ChatCompletionChunk,
-  type ChatModel,
   type ChatRequest,
   GatewayError,
   type Usage,
@@ -14,13 +19,14 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 
 /** A model name resolved to the provider model that serves it. */
-export interface ResolvedModel {
-  /** The public name, `<providerId>/<modelId>`. */
-  name: string;
-  /** Configured provider id. */
-  providerId: string;
-  /** The provider's model handle. */
-  model: ChatModel;
+export type ResolvedModel = ChainMember;
+
+/** What a client's `model` resolves to: the models to try, in order, and how patiently. */
+export interface Plan {
+  /** The chain, best first; one member for a plain model name. */
+  members: ChainMember[];
+  /** Deadlines while there is a next member to switch to. */
+  deadlines: Deadlines;
 }
 
 /** Who asks, and how long they are willing to wait. */
@@ -33,20 +39,36 @@ export interface ChatContext {
   task?: string;
   /** Whose vault keys may pay for the call (a user id, or `operator`). */
   owner?: string;
+  /** The client's session (`x-tta-session`): keeps the session on a working model. */
+  sessionId?: string;
+}
+
+/** An answer and how it came about. */
+export interface Answered {
+  /** Public name of the model that answered (the last one, after switches). */
+  model: string;
+  /** Failed attempts before (or during) the answer. */
+  attempts: readonly Attempt[];
+  /** How the request was changed to fit the answering model (`context-trimmed:dropped=4`, ...). */
+  adaptations: readonly string[];
 }
 
 /** A stream whose first chunk has arrived: the answering model is known. */
-export interface StartedStream {
-  /** Public name of the model that answers. */
-  model: string;
-  /** Every chunk, the first included. */
+export interface StartedStream extends Answered {
+  /** Every chunk, the first included, across switches. */
   chunks: AsyncIterable<ChatCompletionChunk>;
 }
 
 /** What the dispatcher needs from the rest of the gateway. */
 export interface ChatDispatcherDeps {
-  /** Maps a client's model name to a provider model; throws `ModelNotFoundError`. */
-  resolve(name: string): ResolvedModel;
+  /** Maps a client's model name to a plan; throws `ModelNotFoundError`. */
+  plan(name: string): Plan;
+  /** Models told to wait (`Retry-After`). */
+  cooldowns: Cooldowns;
+  /** Breakers and rolling health per model. */
+  health?: ModelHealth;
+  /** Sessions: pinned model after a switch, switch history. */
+  sessions?: SessionTracker;
   /** Where each finished request is recorded (batched; must not block). */
   recorder: { record(entry: RequestRecord): void };
   /** Prometheus instruments. */
@@ -57,6 +79,16 @@ export interface ChatDispatcherDeps {
   logger?: Pick<Logger, 'debug'>;
   /** Told when live traffic showed a vault key to be invalid or out of credit. */
   onKeyFailure?: (failure: KeyFailure) => void;
+  /** Told about each failed attempt of a chain (a switch, when another model follows). */
+  onAttemptFailed?: (attempt: Attempt, context: ChatContext) => void;
+  /** Told once a request with failed attempts is over: what failed and who answered (if anyone). */
+  onFailover?: (
+    attempts: readonly Attempt[],
+    answered: string | undefined,
+    context: ChatContext,
+  ) => void;
+  /** Told when recording a session failed (the answer itself is not affected). */
+  onSessionError?: (error: unknown) => void;
   /** Clock in milliseconds with sub-millisecond precision. */
   now?: () => number;
 }
@@ -70,14 +102,14 @@ interface Outcome {
 }
 
 /**
- * Sends chat requests to the model they name and records every one of them
+ * Sends chat requests along their fallback chain and records every one of them
  * (model, task, latency, first-token time, tokens, cost, status).
  */
 export function createChatDispatcher(deps: ChatDispatcherDeps) {
   const now = deps.now ?? performance.now.bind(performance);
 
   function finish(
-    target: ResolvedModel,
+    member: ChainMember,
     body: ChatRequest,
     context: ChatContext,
     startedAt: number,
@@ -85,27 +117,27 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
   ) {
     const latencyMs = now() - startedAt;
     const stream = body.stream === true;
-    const labels = { model: target.name, stream: String(stream) };
+    const labels = { model: member.name, stream: String(stream) };
     deps.metrics.chatRequests.inc({ ...labels, status: String(outcome.status) });
     deps.metrics.chatLatency.observe(labels, latencyMs / 1000);
     if (outcome.firstTokenMs !== undefined) {
-      deps.metrics.firstTokenLatency.observe({ model: target.name }, outcome.firstTokenMs / 1000);
+      deps.metrics.firstTokenLatency.observe({ model: member.name }, outcome.firstTokenMs / 1000);
     }
     if (outcome.usage) {
-      deps.metrics.tokens.inc({ model: target.name, kind: 'prompt' }, outcome.usage.prompt_tokens);
+      deps.metrics.tokens.inc({ model: member.name, kind: 'prompt' }, outcome.usage.prompt_tokens);
       deps.metrics.tokens.inc(
-        { model: target.name, kind: 'completion' },
+        { model: member.name, kind: 'completion' },
         outcome.usage.completion_tokens,
       );
     }
     if (outcome.errorCode && outcome.status >= 500) {
-      deps.metrics.upstreamErrors.inc({ provider: target.providerId, code: outcome.errorCode });
+      deps.metrics.upstreamErrors.inc({ provider: member.providerId, code: outcome.errorCode });
     }
     deps.recorder.record({
       id: context.requestId,
       createdAt: Date.now(),
-      providerId: target.providerId,
-      model: target.name,
+      providerId: member.providerId,
+      model: member.name,
       requestedModel: body.model,
       task: context.task ?? null,
       stream,
@@ -130,58 +162,88 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
    * key (invalid, out of credit) the key is marked and the call is tried once more with
    * the next usable key, or the provider's own.
    */
-  async function withKey<T>(
-    target: ResolvedModel,
-    context: ChatContext,
-    call: (options: CallOptions) => Promise<T>,
-  ): Promise<T> {
-    const base: CallOptions = { signal: context.signal, requestId: context.requestId };
-    const owner = context.owner ?? 'operator';
-    let key = await deps.keys?.keyFor(owner, target.providerId);
-    for (let attempt = 0; ; attempt++) {
-      deps.logger?.debug(
-        {
-          requestId: context.requestId,
-          provider: target.providerId,
-          keyId: key?.id ?? null,
-          attempt,
-        },
-        'calling upstream',
-      );
-      try {
-        const result = await call(key ? { ...base, apiKey: key.secret } : base);
-        if (key) deps.keys?.reportSuccess(key);
-        return result;
-      } catch (error) {
-        deps.logger?.debug({ requestId: context.requestId, err: error }, 'upstream call failed');
-        if (!key || !deps.keys || attempt > 0 || !(error instanceof ApiCallError)) throw error;
-        const failure = await deps.keys.reportFailure(key, target.providerId, error);
-        if (!failure) throw error;
-        deps.onKeyFailure?.(failure);
-        key = await deps.keys.keyFor(owner, target.providerId);
+  function keyedCall(context: ChatContext) {
+    return async <T>(
+      member: ChainMember,
+      call: (options: CallOptions) => Promise<T>,
+      signal: AbortSignal,
+    ): Promise<T> => {
+      const base: CallOptions = { signal, requestId: context.requestId };
+      const owner = context.owner ?? 'operator';
+      let key = await deps.keys?.keyFor(owner, member.providerId);
+      for (let attempt = 0; ; attempt++) {
+        deps.logger?.debug(
+          { requestId: context.requestId, model: member.name, keyId: key?.id ?? null, attempt },
+          'calling upstream',
+        );
+        try {
+          const result = await call(key ? { ...base, apiKey: key.secret } : base);
+          if (key) deps.keys?.reportSuccess(key);
+          return result;
+        } catch (error) {
+          deps.logger?.debug({ requestId: context.requestId, err: error }, 'upstream call failed');
+          if (!key || !deps.keys || attempt > 0 || !(error instanceof ApiCallError)) throw error;
+          const failure = await deps.keys.reportFailure(key, member.providerId, error);
+          if (!failure) throw error;
+          deps.onKeyFailure?.(failure);
+          key = await deps.keys.keyFor(owner, member.providerId);
+        }
       }
-    }
+    };
+  }
+
+  async function chainFor(body: ChatRequest, context: ChatContext) {
+    const plan = deps.plan(body.model);
+    const turn =
+      context.sessionId && deps.sessions
+        ? {
+            sessionId: context.sessionId,
+            owner: context.owner ?? 'operator',
+            requestedModel: body.model,
+          }
+        : undefined;
+    const members =
+      turn && deps.sessions ? await deps.sessions.arrange(turn, plan.members) : plan.members;
+    const chain = createFallbackChain(members, plan.deadlines, {
+      cooldowns: deps.cooldowns,
+      call: keyedCall(context),
+      ...(deps.health ? { health: deps.health } : {}),
+      onAttemptFailed: (attempt) => deps.onAttemptFailed?.(attempt, context),
+      now,
+    });
+    /** Updates the session after the turn (never fails the turn). */
+    const recordTurn = (answered: string | undefined, attempts: readonly Attempt[]) => {
+      if (attempts.length > 0) deps.onFailover?.(attempts, answered, context);
+      if (!turn || !deps.sessions) return;
+      deps.sessions
+        .record(turn, plan.members[0]?.name ?? body.model, answered, attempts)
+        .catch((error: unknown) => deps.onSessionError?.(error));
+    };
+    return { plan, chain, recordTurn };
   }
 
   return {
-    /** One complete answer from the named model. */
+    /** One complete answer along the chain the name resolves to. */
     async complete(
       body: ChatRequest,
       context: ChatContext,
-    ): Promise<{ model: string; completion: ChatCompletion }> {
-      const target = deps.resolve(body.model);
+    ): Promise<Answered & { completion: ChatCompletion }> {
+      const { plan, chain, recordTurn } = await chainFor(body, context);
       const startedAt = now();
       try {
-        const completion = await withKey(target, context, (options) =>
-          target.model.generate({ ...body, model: target.model.modelId }, options),
+        const { member, completion, attempts, adaptations } = await chain.generate(
+          body,
+          context.signal,
         );
-        finish(target, body, context, startedAt, {
+        finish(member, body, context, startedAt, {
           status: 200,
           ...(completion.usage ? { usage: completion.usage } : {}),
         });
-        return { model: target.name, completion };
+        recordTurn(member.name, attempts);
+        return { model: member.name, completion, attempts, adaptations };
       } catch (error) {
-        finish(target, body, context, startedAt, failure(error, context));
+        finish(plan.members[0] as ChainMember, body, context, startedAt, failure(error, context));
+        recordTurn(undefined, error instanceof AllModelsFailedError ? error.attempts : []);
         throw error;
       }
     },
@@ -192,52 +254,59 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
      * upstream (for the record); the usage chunk reaches the client only if it asked.
      */
     async stream(body: ChatRequest, context: ChatContext): Promise<StartedStream> {
-      const target = deps.resolve(body.model);
+      const { plan, chain, recordTurn } = await chainFor(body, context);
       const startedAt = now();
       const clientWantsUsage = body.stream_options?.include_usage === true;
       const upstreamRequest: ChatRequest = {
         ...body,
-        model: target.model.modelId,
         stream: true,
         stream_options: { ...body.stream_options, include_usage: true },
       };
-      let upstream: AsyncIterator<ChatCompletionChunk>;
-      let first: IteratorResult<ChatCompletionChunk>;
+      let started: Awaited<ReturnType<typeof chain.stream>>;
       try {
-        ({ upstream, first } = await withKey(target, context, async (options) => {
-          const iterator = target.model.stream(upstreamRequest, options)[Symbol.asyncIterator]();
-          return { upstream: iterator, first: await iterator.next() };
-        }));
+        started = await chain.stream(upstreamRequest, context.signal);
       } catch (error) {
-        finish(target, body, context, startedAt, failure(error, context));
+        finish(plan.members[0] as ChainMember, body, context, startedAt, failure(error, context));
+        recordTurn(undefined, error instanceof AllModelsFailedError ? error.attempts : []);
         throw error;
       }
       const firstTokenMs = now() - startedAt;
+      const iterator = started.chunks[Symbol.asyncIterator]();
 
       async function* relay(): AsyncGenerator<ChatCompletionChunk> {
         const outcome: Outcome = { status: 200, firstTokenMs };
-        let result = first;
+        let result: IteratorResult<ChatCompletionChunk> | undefined;
         try {
-          while (!result.done) {
+          for (;;) {
+            result = await iterator.next();
+            if (result.done) break;
             const chunk = result.value;
             if (chunk.usage) outcome.usage = chunk.usage;
             const usageOnly = chunk.choices.length === 0 && chunk.usage;
             if (!usageOnly || clientWantsUsage) yield chunk;
-            result = await upstream.next();
           }
         } catch (error) {
           Object.assign(outcome, failure(error, context));
           throw error;
         } finally {
           // The client left early: stop reading the upstream, which aborts it.
-          if (!result.done) {
+          if (result?.done !== true) {
             if (outcome.status === 200) Object.assign(outcome, failure(undefined, context));
-            await upstream.return?.();
+            await iterator.return?.(undefined);
           }
-          finish(target, body, context, startedAt, outcome);
+          finish(started.answering(), body, context, startedAt, outcome);
+          recordTurn(
+            outcome.status === 200 ? started.answering().name : undefined,
+            started.attempts,
+          );
         }
       }
-      return { model: target.name, chunks: relay() };
+      return {
+        model: started.member.name,
+        attempts: started.attempts,
+        adaptations: started.adaptations,
+        chunks: relay(),
+      };
     },
   };
 }

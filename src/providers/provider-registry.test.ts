@@ -57,9 +57,14 @@ describe('createProvider', () => {
     expect(() => createProvider({ id: 'x', type: 'openai-compatible' })).toThrow(/needs a baseUrl/);
   });
 
-  it('says embedded models are not here yet, and what to use meanwhile', () => {
-    expect(() => createProvider({ id: 'local', type: 'embedded' })).toThrow(
-      /local-models work.*ollama.*openai-compatible/,
+  it('builds an embedded provider over the home models folder, doing no I/O', async () => {
+    const provider = createProvider(
+      { id: 'local', type: 'embedded' },
+      { modelsHome: '/nonexistent/tta-models/models' },
     );
+    expect(provider).toMatchObject({ id: 'local', type: 'embedded' });
+    expect(await provider.listModels()).toEqual([]);
+    expect((await provider.health()).message).toContain('/nonexistent/tta-models/models');
+    await provider.close();
   });
 });

@@ -3,8 +3,10 @@
  */
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../config/config-schema.js';
+import type { LocalProviderHooks } from '../spec/local-model.js';
 import type { Provider, ProviderType } from '../spec/provider.js';
 import { createAnthropic } from './anthropic/anthropic-provider.js';
+import { createEmbeddedFromConfig } from './embedded-llama/embedded-llama-provider.js';
 import { createOllama } from './ollama/ollama-provider.js';
 import { createOpenAICompatible } from './openai-compatible/openai-compatible-provider.js';
 import { createOpenRouter } from './openrouter/openrouter-provider.js';
@@ -13,6 +15,10 @@ import { createOpenRouter } from './openrouter/openrouter-provider.js';
 export interface ProviderDependencies {
   /** Shared connection pool (each provider owns one otherwise). */
   dispatcher?: Dispatcher;
+  /** Default models folder of embedded providers (`$TTA_MODELS_HOME/models`). */
+  modelsHome?: string;
+  /** Admission control, memory pressure and events for local providers. */
+  local?: LocalProviderHooks;
 }
 
 type ProviderFactory = (config: ProviderConfig, dependencies: ProviderDependencies) => Provider;
@@ -23,11 +29,7 @@ const factories: Record<ProviderType, ProviderFactory> = {
   openrouter: (config, dependencies) => createOpenRouter({ ...config, ...dependencies }),
   ollama: (config, dependencies) => createOllama({ ...config, ...dependencies }),
   anthropic: (config, dependencies) => createAnthropic({ ...config, ...dependencies }),
-  embedded: (config) => {
-    throw new Error(
-      `provider "${config.id}": type "embedded" (local GGUF models through node-llama-cpp) arrives with the local-models work; meanwhile serve the model with Ollama (type "ollama") or llama.cpp's llama-server (type "openai-compatible")`,
-    );
-  },
+  embedded: (config, dependencies) => createEmbeddedFromConfig(config, dependencies),
 };
 
 /** Every provider type, in registry order (the config schema's list). */

@@ -11,11 +11,15 @@ import type { Gateway } from '../gateway.js';
 import { createAuthHook } from './auth-hook.js';
 import { createErrorHandler, errorBody } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { dashboardRoute } from './routes/dashboard.js';
 import { keysRoutes } from './routes/keys.js';
 import { modelsRoute } from './routes/models.js';
 import { operationsRoute } from './routes/operations.js';
+import { resilienceRoutes } from './routes/resilience.js';
+import { resourcesRoutes } from './routes/resources.js';
+import { ttaCompatRoutes } from './routes/tta-compat.js';
 import { usersRoutes } from './routes/users.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -91,6 +95,13 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(adminRoutes(gateway));
   await app.register(keysRoutes(gateway));
   await app.register(usersRoutes(gateway));
+  await app.register(resilienceRoutes(gateway));
+  await app.register(resourcesRoutes(gateway));
+  await app.register(catalogRoutes(gateway));
+  await app.register(ttaCompatRoutes(gateway));
+  // The catalog syncs in the background only while serving; starting never waits for it.
+  app.addHook('onListen', async () => gateway.catalog.startBackgroundSync());
+  app.addHook('onClose', async () => gateway.catalog.stopBackgroundSync());
   await app.register(dashboardRoute());
   return app;
 }

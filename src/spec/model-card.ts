@@ -12,6 +12,42 @@ export interface ModelCard {
   ownedBy?: string;
   /** Unix seconds the provider reports the model was created. */
   created?: number;
+  /** What the model is for, in the provider's words. */
+  description?: string;
+  /** Most tokens one answer may have, when the provider says. */
+  maxOutputTokens?: number;
+  /** What the model reads: `text`, `image`, `file`, `audio` ... */
+  inputModalities?: string[];
+  /** What the model writes: `text`, `image` ... */
+  outputModalities?: string[];
+  /** Prices in USD, when the provider publishes them. */
+  pricing?: ModelPricing;
+  /** True when calls cost nothing (zero prompt and completion price, or OpenRouter's `:free` variant). */
+  isFree?: boolean;
+  /** Request parameters the model honours, e.g. `tools`, `response_format`, `temperature`. */
+  supportedParameters?: string[];
+  /** The date after which the provider may remove the model (ISO 8601 date, e.g. `2025-06-01`). */
+  expiresAt?: string;
+  /** Size of a local model's weights, in bytes. */
+  size?: number;
+  /** Quantisation of a local model, e.g. `Q4_K_M`. */
+  quantisation?: string;
+  /** Parameter count of a local model, e.g. 8_000_000_000. */
+  parameterCount?: number;
+  /** Memory a local model needs to run, in bytes (estimated). */
+  memoryEstimate?: number;
+}
+
+/** A model's prices in USD: per token for `prompt` and `completion`, per call for `request`, per image for `image`. */
+export interface ModelPricing {
+  /** USD per prompt (input) token. */
+  prompt?: number;
+  /** USD per completion (output) token. */
+  completion?: number;
+  /** USD per request, on top of tokens. */
+  request?: number;
+  /** USD per input image. */
+  image?: number;
 }
 
 /** The outcome of a provider health check. */

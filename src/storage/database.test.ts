@@ -26,6 +26,8 @@ describe('openStorage', () => {
     expect(storage.migrations).toEqual([
       { name: '0001-initial', status: 'applied' },
       { name: '0002-api-keys', status: 'applied' },
+      { name: '0003-model-catalog', status: 'applied' },
+      { name: '0004-incidents-sessions', status: 'applied' },
     ]);
     await storage.close();
     expect(fs.existsSync(databasePath)).toBe(true);
@@ -34,6 +36,8 @@ describe('openStorage', () => {
     expect(reopened.migrations).toEqual([
       { name: '0001-initial', status: 'already-applied' },
       { name: '0002-api-keys', status: 'already-applied' },
+      { name: '0003-model-catalog', status: 'already-applied' },
+      { name: '0004-incidents-sessions', status: 'already-applied' },
     ]);
     await reopened.close();
 
@@ -44,8 +48,22 @@ describe('openStorage', () => {
       .pluck()
       .all();
     inspector.close();
-    expect(applied).toEqual([{ name: '0001-initial' }, { name: '0002-api-keys' }]);
-    expect(tables.sort()).toEqual(['api_keys', 'requests', 'settings', 'users']);
+    expect(applied).toEqual([
+      { name: '0001-initial' },
+      { name: '0002-api-keys' },
+      { name: '0003-model-catalog' },
+      { name: '0004-incidents-sessions' },
+    ]);
+    expect(tables.sort()).toEqual([
+      'api_keys',
+      'catalog_models',
+      'catalog_syncs',
+      'incidents',
+      'requests',
+      'sessions',
+      'settings',
+      'users',
+    ]);
   });
 
   it('leaves the file in WAL mode with the indexes in place', async () => {

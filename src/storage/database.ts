@@ -1,10 +1,13 @@
 import { Kysely, sql } from 'kysely';
 import { createApiKeyStore } from './api-keys.js';
+import { createIncidents } from './incidents.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { allMigrations } from './migrations/all-migrations.js';
+import { createModelCatalogStore } from './model-catalog-store.js';
 import { createRequestLog, type RequestLogOptions } from './request-log.js';
 import { createRequestQueries } from './request-queries.js';
 import type { DatabaseSchema } from './schema.js';
+import { createSessions } from './sessions.js';
 import { createSettings } from './settings.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
 import type { Storage } from './storage.js';
@@ -53,6 +56,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const settings = createSettings(db, now);
   const keys = createApiKeyStore(db, now);
   const users = createUsers(db, now);
+  const incidents = createIncidents(db, now);
+  const sessions = createSessions(db);
+  const catalog = createModelCatalogStore(db, now);
   let closing: Promise<void> | undefined;
 
   return {
@@ -60,6 +66,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     settings,
     keys,
     users,
+    incidents,
+    sessions,
+    catalog,
     migrations,
     async ping() {
       if (closing) return false;

@@ -8,9 +8,20 @@ export {
   type ResealRow,
 } from './api-keys.js';
 export { openStorage, type StorageOptions } from './database.js';
+export type { Incident, Incidents } from './incidents.js';
 export { MigrationError } from './migrate-to-latest.js';
+export type {
+  CatalogChanges,
+  CatalogEntry,
+  CatalogSyncRecord,
+  CatalogSyncState,
+  CatalogSyncStatus,
+  ModelCatalogStore,
+  StoredCatalogEntry,
+} from './model-catalog-store.js';
 export type { RequestLogOptions } from './request-log.js';
 export type * from './request-log-types.js';
+export type { SessionRecord, SessionSwitch, Sessions } from './sessions.js';
 export type { Settings } from './settings.js';
 export type { MigrationResult, Storage } from './storage.js';
 export { UserConflictError, type UserRecord, type UserRole, type Users } from './users.js';

@@ -93,8 +93,80 @@ export interface ApiKeysTable {
   checked_at: number | null;
 }
 
+/** One row of `catalog_models`: one model of a provider's last good listing. */
+export interface CatalogModelsTable {
+  /** Configured provider id. */
+  provider_id: string;
+  /** The provider's own model id. */
+  model_id: string;
+  /** Where the provider listed it (0 first), to keep its order. */
+  position: number;
+  /** The normalised model card, JSON. */
+  card: string;
+  /** The provider's own entry, JSON, every field kept; null when it had none. */
+  raw: string | null;
+  /** When a sync first listed the model, epoch milliseconds. */
+  first_seen_at: number;
+  /** When the row was last written by a good sync, epoch milliseconds. */
+  updated_at: number;
+}
+
+/** One row of `catalog_syncs`: one attempt to sync one provider's catalog. */
+export interface CatalogSyncsTable {
+  /** `sync_<random>`. */
+  id: string;
+  /** Configured provider id. */
+  provider_id: string;
+  /** When the attempt started, epoch milliseconds. */
+  started_at: number;
+  /** When it ended, epoch milliseconds. */
+  finished_at: number;
+  /** `succeeded`, `failed` or `rejected`. */
+  status: string;
+  /** Models in the download (for a good sync: in the catalog now). */
+  models: number;
+  /** Models new since the last good sync. */
+  added: number;
+  /** Models whose card changed. */
+  changed: number;
+  /** Models gone since the last good sync. */
+  removed: number;
+  /** Entries of the download that could not be read. */
+  skipped: number;
+  /** Why it failed or was rejected. */
+  error: string | null;
+}
+
+/** `incidents`: what the resilience layer did about failing models. */
+export interface IncidentsTable {
+  id: string;
+  at: number | bigint;
+  model: string;
+  kind: string;
+  cause: string;
+  action: string;
+  request_id: string | null;
+  session_id: string | null;
+}
+
+/** `sessions`: players' conversations, their pinned model and switch history (JSON). */
+export interface SessionsTable {
+  id: string;
+  owner: string;
+  requested_model: string;
+  pinned_model: string | null;
+  turns: number;
+  history: string;
+  created_at: number | bigint;
+  updated_at: number | bigint;
+}
+
 /** Every table the repositories use. */
 export interface DatabaseSchema {
+  /** Switches, breaker changes, key invalidations. */
+  incidents: IncidentsTable;
+  /** Players' sessions. */
+  sessions: SessionsTable;
   /** The request log. */
   requests: RequestsTable;
   /** Small key/value facts. */
@@ -103,4 +175,8 @@ export interface DatabaseSchema {
   users: UsersTable;
   /** Sealed provider API keys. */
   api_keys: ApiKeysTable;
+  /** The model catalog: each provider's last good listing. */
+  catalog_models: CatalogModelsTable;
+  /** Every catalog sync attempt. */
+  catalog_syncs: CatalogSyncsTable;
 }

@@ -3,7 +3,10 @@
  * the database driver or the query builder.
  */
 import type { ApiKeyStore } from './api-keys.js';
+import type { Incidents } from './incidents.js';
+import type { ModelCatalogStore } from './model-catalog-store.js';
 import type { RequestLog } from './request-log-types.js';
+import type { Sessions } from './sessions.js';
 import type { Settings } from './settings.js';
 import type { Users } from './users.js';
 
@@ -30,6 +33,12 @@ export interface Storage {
   readonly keys: ApiKeyStore;
   /** Gateway users, who own keys. */
   readonly users: Users;
+  /** What the resilience layer did about failing models. */
+  readonly incidents: Incidents;
+  /** Players' sessions: pinned model and switch history. */
+  readonly sessions: Sessions;
+  /** The model catalog: each provider's last good listing and every sync attempt. */
+  readonly catalog: ModelCatalogStore;
   /** Every known migration and what this open did with it, in order. */
   readonly migrations: readonly MigrationResult[];
   /** True when the database answers a trivial query; for readiness probes. Never throws. */

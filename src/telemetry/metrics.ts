@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus instruments of one gateway; `registry.metrics()` is the `/metrics` body. */
 export interface GatewayMetrics {
@@ -14,6 +14,14 @@ export interface GatewayMetrics {
   tokens: Counter<'model' | 'kind'>;
   /** Upstream failures by provider and error code. */
   upstreamErrors: Counter<'provider' | 'code'>;
+  /** Main memory, bytes, by kind (`total`, `available`), as the resource monitor last sampled it. */
+  memoryBytes: Gauge<'kind'>;
+  /** GPU memory, bytes, by GPU index and kind (`total`, `free`). */
+  gpuMemoryBytes: Gauge<'gpu' | 'kind'>;
+  /** Local models in memory, by provider. */
+  localModelsLoaded: Gauge<'provider'>;
+  /** 1 while available memory is below `resources.pressureThreshold`, else 0. */
+  memoryPressure: Gauge;
 }
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -55,6 +63,29 @@ export function createMetrics(): GatewayMetrics {
       name: 'tta_models_upstream_errors_total',
       help: 'Failed upstream calls, by provider and error code',
       labelNames: ['provider', 'code'],
+      registers,
+    }),
+    memoryBytes: new Gauge({
+      name: 'tta_models_memory_bytes',
+      help: 'Main memory of the machine, by kind (total, available)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    gpuMemoryBytes: new Gauge({
+      name: 'tta_models_gpu_memory_bytes',
+      help: 'GPU memory, by GPU index and kind (total, free)',
+      labelNames: ['gpu', 'kind'],
+      registers,
+    }),
+    localModelsLoaded: new Gauge({
+      name: 'tta_models_local_models_loaded',
+      help: 'Local models in memory, by provider',
+      labelNames: ['provider'],
+      registers,
+    }),
+    memoryPressure: new Gauge({
+      name: 'tta_models_memory_pressure',
+      help: '1 while available memory is below resources.pressureThreshold',
       registers,
     }),
   };

@@ -1,36 +1,13 @@
 import type { Command } from 'commander';
-import { openGateway, printJson } from '../context.js';
-import { printTable } from '../print-table.js';
+import { addCatalogOptions, addCatalogSubcommands, listCatalogAction } from './models-catalog.js';
 
-/** `tta-models models`: every model of every configured provider. */
+/** `tta-models models`: the catalog of every configured provider, filtered; `models sync`, `models show`. */
 export function modelsCommand(program: Command): void {
-  program
+  const models = program
     .command('models')
-    .description('list the models of every configured provider')
+    .description('browse the models of every configured provider (free models first)')
     .option('-c, --config <file>', 'configuration file')
-    .option('--json', 'print JSON on stdout')
-    .action(async (options: { config?: string; json?: boolean }) => {
-      const gateway = await openGateway(options);
-      try {
-        const listings = await gateway.models.all();
-        const models = listings.flatMap((listing) =>
-          listing.models.map((model) => ({ name: `${listing.providerId}/${model.id}`, ...model })),
-        );
-        const problems = listings
-          .filter((listing) => listing.error)
-          .map((listing) => ({ providerId: listing.providerId, error: listing.error }));
-        if (options.json) return printJson({ models, problems });
-        printTable(
-          ['MODEL', 'CONTEXT'],
-          models.map((model) => [
-            model.name,
-            model.contextLength ? String(model.contextLength) : '',
-          ]),
-        );
-        for (const problem of problems)
-          process.stderr.write(`warning: ${problem.providerId}: ${problem.error}\n`);
-      } finally {
-        await gateway.close();
-      }
-    });
+    .option('--json', 'print JSON on stdout');
+  addCatalogOptions(models).action(listCatalogAction);
+  addCatalogSubcommands(models);
 }

@@ -1,10 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Gateway } from '../../gateway.js';
-import type { ChatRequest } from '../../spec/index.js';
+import { type ChatRequest, InvalidRequestError } from '../../spec/index.js';
 import { chatRequestSchema } from '../chat-request-schema.js';
 import { publicErrorBody, toGatewayError } from '../error-handler.js';
 import { createSseWriter } from '../sse.js';
+
+const sessionIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A header's value, else a metadata field's, when it is a string. */
+function headerOr(header: string | string[] | undefined, field: unknown): string | undefined {
+  if (typeof header === 'string') return header;
+  return typeof field === 'string' ? field : undefined;
+}
 
 /** `POST /v1/chat/completions`: OpenAI's endpoint, streamed or not, over every configured model. */
 export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
@@ -25,23 +33,32 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
         reply.raw.on('close', () => {
           if (!reply.raw.writableFinished) abort.abort();
         });
-        const task =
-          typeof body.metadata === 'object' && body.metadata !== null
-            ? (body.metadata as Record<string, unknown>).task
-            : undefined;
+        const metadata = (
+          typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {}
+        ) as Record<string, unknown>;
+        const task = headerOr(request.headers['x-tta-task'], metadata.task);
+        const sessionId = headerOr(request.headers['x-tta-session'], metadata.session_id);
+        if (sessionId !== undefined && !sessionIdPattern.test(sessionId)) {
+          throw new InvalidRequestError(
+            'The session id (x-tta-session or metadata.session_id) must be 1-128 letters, digits, ".", "_", ":" or "-".',
+            'metadata.session_id',
+          );
+        }
         const context = {
           requestId: request.id,
           signal: abort.signal,
           owner: request.caller?.owner ?? 'operator',
-          ...(typeof request.headers['x-tta-task'] === 'string'
-            ? { task: request.headers['x-tta-task'] }
-            : typeof task === 'string'
-              ? { task }
-              : {}),
+          ...(task === undefined ? {} : { task }),
+          ...(sessionId === undefined ? {} : { sessionId }),
         };
 
         if (body.stream !== true) {
-          const { model, completion } = await gateway.chat.complete(body, context);
+          const { model, completion, attempts, adaptations } = await gateway.chat.complete(
+            body,
+            context,
+          );
+          if (attempts.length > 0) reply.header('x-tta-fallbacks', String(attempts.length));
+          if (adaptations.length > 0) reply.header('x-tta-adapted', adaptations.join('; '));
           return reply.header('x-tta-model', model).send(completion);
         }
 
@@ -49,6 +66,12 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
         reply.hijack();
         const sse = createSseWriter(reply.raw, {
           'x-tta-model': started.model,
+          ...(started.attempts.length > 0
+            ? { 'x-tta-fallbacks': String(started.attempts.length) }
+            : {}),
+          ...(started.adaptations.length > 0
+            ? { 'x-tta-adapted': started.adaptations.join('; ') }
+            : {}),
           'x-request-id': request.id,
         });
         try {

@@ -19,7 +19,10 @@ function toOpenAIModel(card: ModelCard) {
 export function modelsRoute(gateway: Gateway): FastifyPluginAsync {
   async function allModels() {
     const listings = await gateway.models.all();
-    return listings.flatMap((listing) => listing.models.map(toOpenAIModel));
+    const routes = gateway.planner
+      .routes()
+      .map((id) => ({ id, object: 'model' as const, created: 0, owned_by: 'tta-models' }));
+    return [...routes, ...listings.flatMap((listing) => listing.models.map(toOpenAIModel))];
   }
 
   return async (app) => {

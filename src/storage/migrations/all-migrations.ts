@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { apiKeysMigration } from './0002-api-keys.js';
+import { modelCatalogMigration } from './0003-model-catalog.js';
+import { incidentsSessionsMigration } from './0004-incidents-sessions.js';
 
 /**
  * Every migration, keyed by its file name. Kysely runs them in the order of
@@ -10,4 +12,6 @@ import { apiKeysMigration } from './0002-api-keys.js';
 export const allMigrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
   '0002-api-keys': apiKeysMigration,
+  '0003-model-catalog': modelCatalogMigration,
+  '0004-incidents-sessions': incidentsSessionsMigration,
 };

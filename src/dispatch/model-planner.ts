@@ -1,0 +1,91 @@
+import type { ModelList } from '../catalog/model-list.js';
+import type { GatewayConfig } from '../config/config-schema.js';
+import type { ChainMember } from '../resilience/fallback-chain.js';
+import { ModelNotFoundError, type Provider } from '../spec/index.js';
+import type { Plan } from './chat-dispatcher.js';
+
+const routePrefix = 'route:';
+
+/**
+ * Turns what a client puts in `model` into the models to try: `<provider>/<model>` is a
+ * chain of one, `route:<name>` the route's chain from the config.
+ */
+export function createModelPlanner(options: {
+  providers: ReadonlyMap<string, Provider>;
+  models: ModelList;
+  config: Pick<GatewayConfig, 'routes' | 'resilience'>;
+}) {
+  const { providers, models, config } = options;
+
+  /** One model; `checkListing` refuses names the provider's (fresh) listing lacks. */
+  function resolve(name: string, checkListing = true): ChainMember {
+    const slash = name.indexOf('/');
+    const providerId = slash > 0 ? name.slice(0, slash) : name;
+    const modelId = slash > 0 ? name.slice(slash + 1) : '';
+    const provider = providers.get(providerId);
+    if (!provider || !modelId) {
+      const known = [...providers.keys()].map((id) => `"${id}"`).join(', ') || 'none configured';
+      const routes = Object.keys(config.routes);
+      const routeHint =
+        routes.length > 0
+          ? `, or a route (${routes.map((route) => `"route:${route}"`).join(', ')})`
+          : '';
+      throw new ModelNotFoundError(
+        `The model "${name}" does not exist. Name a model as <provider>/<model>, with a provider from config.yaml (${known})${routeHint}; GET /v1/models lists them all.`,
+      );
+    }
+    const listing = models.cached(providerId);
+    if (
+      checkListing &&
+      listing?.known &&
+      listing.error === undefined &&
+      !listing.models.some((model) => model.id === modelId)
+    ) {
+      throw new ModelNotFoundError(
+        `The provider "${providerId}" does not offer the model "${modelId}". GET /v1/models lists the models it offers.`,
+      );
+    }
+    const card = listing?.models.find((model) => model.id === modelId);
+    const capabilities = card && {
+      ...(card.contextLength === undefined ? {} : { contextLength: card.contextLength }),
+      ...(card.supportedParameters === undefined
+        ? {}
+        : { supportedParameters: card.supportedParameters }),
+    };
+    return {
+      name,
+      providerId,
+      model: provider.model(modelId),
+      ...(capabilities ? { capabilities } : {}),
+    };
+  }
+
+  return {
+    resolve,
+    /** The chain for a client's model name; throws `ModelNotFoundError` for unknown names. */
+    plan(name: string): Plan {
+      if (!name.startsWith(routePrefix))
+        return { members: [resolve(name)], deadlines: config.resilience.deadlines };
+      const routeName = name.slice(routePrefix.length);
+      const route = config.routes[routeName];
+      if (!route) {
+        const known = Object.keys(config.routes).join(', ') || 'none configured';
+        throw new ModelNotFoundError(
+          `There is no route "${routeName}" (routes in config.yaml: ${known}).`,
+        );
+      }
+      // A route member missing from a listing is the chain's to skip, not a reason to refuse.
+      return {
+        members: route.models.map((member) => resolve(member, false)),
+        deadlines: { ...config.resilience.deadlines, ...route.deadlines },
+      };
+    },
+    /** Route names, as clients address them (`route:<name>`). */
+    routes(): string[] {
+      return Object.keys(config.routes).map((route) => `${routePrefix}${route}`);
+    },
+  };
+}
+
+/** Model planning of a gateway. */
+export type ModelPlanner = ReturnType<typeof createModelPlanner>;
