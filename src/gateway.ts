@@ -1,5 +1,9 @@
 import { type AccessControl, createAccessControl } from './access/access-control.js';
 import { createUserTokens, type UserTokens } from './access/user-tokens.js';
+import {
+  createGatewayBenchmarks,
+  type GatewayBenchmarks,
+} from './benchmarking/gateway-benchmarks.js';
 import { logCatalogSync } from './catalog/log-catalog-sync.js';
 import { createModelCatalog, type ModelCatalog } from './catalog/model-catalog.js';
 import { createModelList, type ModelList } from './catalog/model-list.js';
@@ -18,11 +22,16 @@ import type { SystemProbe } from './resources/system-probe.js';
 import { createKeyVault, type KeyVault, type LineDestination } from './secrets/index.js';
 import { createKeyAdmission, type KeyAdmission } from './secrets/key-admission.js';
 import { createKeySelection } from './secrets/key-selection.js';
+import { createGatewaySelection } from './selection/gateway-selection.js';
+import type { SelectionService } from './selection/selection-service.js';
 import { createSessionTracker, type SessionTracker } from './sessions/session-tracker.js';
 import { GatewayError, type HealthReport, type Provider } from './spec/index.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type GatewayMetrics } from './telemetry/metrics.js';
+import { benchmarkEvidenceFrom } from './versions/benchmark-evidence.js';
+import { createModelVersions, type ModelVersions } from './versions/model-versions.js';
+import { observeReportedModel } from './versions/observe-reported-model.js';
 
 export type { GatewayConfig } from './config/config-schema.js';
 export { resolveHome } from './config/home.js';
@@ -45,6 +54,8 @@ export interface GatewayOptions {
   providers?: Provider[];
   /** The machine as local-model admission sees it (default: this machine's real probe). */
   probe?: SystemProbe;
+  /** The config file `config` was read from (version migration rewrites its routes). */
+  configFile?: string;
 }
 
 /** A provider's health, by id. */
@@ -78,10 +89,16 @@ export interface Gateway {
   readonly chat: ChatDispatcher;
   /** Maps client model names (`<providerId>/<modelId>`, `route:<name>`) to chains. */
   readonly planner: ModelPlanner;
+  /** Task-aware selection: the right models for a therapeutic task, explained. */
+  readonly selection: SelectionService;
   /** Breakers and rolling health of every model seen in traffic. */
   readonly modelHealth: ModelHealth;
   /** Players' sessions. */
   readonly sessions: SessionTracker;
+  /** Model versions: registry, notices, pins, rollback, deprecations, migration, conflicts. */
+  readonly versions: ModelVersions;
+  /** Benchmarks, their scores (in memory, for selection), metrics, live monitoring and alerts. */
+  readonly benchmarks: GatewayBenchmarks;
   /** Health of every provider, checked concurrently. */
   health(): Promise<ProviderHealth[]>;
   /** Flushes the request log and releases connections and the database. */
@@ -123,9 +140,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     models: () => models,
     metrics: () => metrics,
   });
-  const providerList =
+  const providerList = (
     options.providers ??
-    providerConfigs.map((entry) => createProvider(entry, resources.providerDependencies));
+    providerConfigs.map((entry) => createProvider(entry, resources.providerDependencies))
+  ).map((provider) =>
+    // Custom providers' versions are the model their answers report.
+    observeReportedModel(provider, (model, reported) => versions.observeReported(model, reported)),
+  );
   const providers = new Map(providerList.map((provider) => [provider.id, provider]));
   const access = await createAccessControl({
     settings: storage.settings,
@@ -148,9 +169,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     syncIntervalMs: config.catalog.syncIntervalMinutes * 60_000,
     onBackgroundSync: (result) => logCatalogSync(logger, result),
     onBackgroundError: (error) => logger.warn({ err: error }, 'background catalog sync failed'),
+    onProviderSynced: (result) => versions.afterSync(result),
   });
 
-  const planner = createModelPlanner({ providers, models, config });
+  let selection: SelectionService | undefined;
+  const planner = createModelPlanner({ providers, models, config, selection: () => selection });
   resources.start();
   const cooldowns = createCooldowns();
   const incidents = createIncidentRecorder(storage.incidents, logger);
@@ -165,7 +188,52 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     countsAsFailure: movesOn,
     onEvent: incidents.breaker,
   });
+  // Benchmarks run through this gateway's own dispatcher (`gateway.chat`, built below).
+  const benchmarks = await createGatewayBenchmarks({
+    benchmarks: config.benchmarks,
+    alerts: config.alerts,
+    storage,
+    logger,
+    chat: {
+      stream: (body, context) => gateway.chat.stream(body, context),
+      complete: (body, context) => gateway.chat.complete(body, context),
+    },
+    checkModel: async (name) => void (await planner.plan(name)),
+    catalog,
+    resources: resources.local,
+  });
+  selection = createGatewaySelection({
+    config,
+    catalog,
+    modelHealth,
+    cooldowns,
+    resources: resources.local,
+    settings: storage.settings,
+    resolve: (name) => planner.resolve(name, false),
+    scores: () => benchmarks.scores,
+  });
+  const evidence = benchmarkEvidenceFrom(benchmarks);
+  const versions = createModelVersions({
+    benchmarks: evidence,
+    quality: evidence.quality,
+    store: storage.versions,
+    auditLog: storage.audit,
+    catalogStore: storage.catalog,
+    catalogItems: async () => (await catalog.browse({ refresh: 'never', limits: false })).models,
+    providers,
+    providerConfigs,
+    home: paths.home,
+    config,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    env,
+    incidents: storage.incidents,
+    logger,
+    // Version notices share the alert webhook.
+    ...(config.alerts.webhookUrl ? { webhookUrl: config.alerts.webhookUrl } : {}),
+  });
+  await versions.start();
   const sessions = createSessionTracker({
+    versions: versions.sessionPolicy,
     store: storage.sessions,
     health: {
       isUnwell: (model) => modelHealth.isUnwell(model) || cooldowns.isCooling(model),
@@ -173,7 +241,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
 
-  return {
+  const gateway: Gateway = {
     config,
     paths,
     logger,
@@ -188,7 +256,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     catalog,
     resources: resources.local,
     chat: createChatDispatcher({
-      plan: planner.plan,
+      plan: (name, context) => versions.plan(name, context, planner.plan),
       cooldowns,
       health: modelHealth,
       sessions,
@@ -202,8 +270,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       onAttemptFailed: incidents.attemptFailed,
     }),
     planner,
+    selection,
     modelHealth,
     sessions,
+    versions,
+    benchmarks,
     async health() {
       return Promise.all(
         providerList.map(async (provider) => ({
@@ -214,12 +285,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       );
     },
     async close() {
+      await benchmarks.close();
       catalog.stopBackgroundSync();
       resources.local.close();
+      await versions.close();
       await Promise.allSettled(providerList.map((provider) => provider.close()));
       await storage.close();
     },
   };
+  return gateway;
 }
 
 /**

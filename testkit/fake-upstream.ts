@@ -93,6 +93,8 @@ export interface FakeUpstream {
   clearFaults(): void;
   /** Changes the reply (fields not given keep their value). */
   setReply(reply: Partial<FakeReply>): void;
+  /** Replaces the models listed (a catalog that changes between syncs); `reset()` keeps them. */
+  setModels(models: Array<string | FakeModel>): void;
   /** Clears faults, the request log and the reply overrides. */
   reset(): void;
   /** Resolves with the next request received. */
@@ -104,9 +106,9 @@ export interface FakeUpstream {
 /** Starts a fake upstream on 127.0.0.1, on a free port. */
 export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<FakeUpstream> {
   const wire = wires[options.flavor]();
-  const models = (options.models ?? wire.defaultModels).map((model) =>
-    typeof model === 'string' ? { id: model } : model,
-  );
+  const asModels = (list: Array<string | FakeModel>): FakeModel[] =>
+    list.map((model) => (typeof model === 'string' ? { id: model } : model));
+  let models = asModels(options.models ?? wire.defaultModels);
   const maxLogged = options.maxLoggedRequests ?? 1000;
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
@@ -222,6 +224,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
     clearFaults: () => faults.clear(),
     setReply: (changes) => {
       reply = { ...reply, ...changes };
+    },
+    setModels: (list) => {
+      models = asModels(list);
     },
     reset: () => {
       faults.clear();

@@ -40,6 +40,8 @@ export interface FakeReply {
   toolCalls: FakeToolCall[];
   /** `usage.cost` in USD, reported by the OpenRouter fake only. */
   cost: number;
+  /** The `model` answers report (default: the model asked for), as a server that swapped models would. */
+  model?: string;
   /** What the OpenRouter fake's `GET /api/v1/key` reports. */
   keyInfo: FakeKeyInfo;
 }
@@ -84,6 +86,8 @@ export interface FakeModel {
   contextLength?: number;
   /** Publisher (OpenAI `owned_by`). */
   ownedBy?: string;
+  /** Manifest digest the Ollama fake lists (default: one derived from the model's position). */
+  digest?: string;
 }
 
 /** A request as a wire module sees it. */

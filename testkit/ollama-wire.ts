@@ -24,7 +24,7 @@ function tagOf(model: FakeModel, index: number): Record<string, unknown> {
     model: model.id,
     modified_at: '2025-01-01T00:00:00.000Z',
     size: 1_000_000_000 + index,
-    digest: `sha256:${index.toString(16).padStart(64, '0')}`,
+    digest: model.digest ?? `sha256:${index.toString(16).padStart(64, '0')}`,
     details: {
       parent_model: '',
       format: 'gguf',

@@ -50,7 +50,7 @@ function toolCallsOf(request: WireRequest): Array<Record<string, unknown>> {
 /** Answers `POST /chat/completions`, streamed or not. */
 export function openAIChatAnswer(request: WireRequest, dialect: OpenAIDialect): FakeAnswer {
   const id = `chatcmpl-fake-${request.sequence}`;
-  const model = requestedModel(request);
+  const model = request.reply.model ?? requestedModel(request);
   const text = replyText(request);
   const toolCalls = toolCallsOf(request);
   const { finishReason } = request.reply;

@@ -63,6 +63,11 @@ export interface ModelCatalogOptions extends CatalogTimings {
   onBackgroundSync?: (result: CatalogSyncResult) => void;
   /** Where background sync problems are reported. */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * Told of every provider sync, awaited before the sync resolves (model versions record
+   * what changed). Must not throw.
+   */
+  onProviderSynced?: (result: ProviderSyncResult) => Promise<unknown> | undefined;
 }
 
 /** Options of a browse. */
@@ -162,7 +167,12 @@ export function createModelCatalog(options: ModelCatalogOptions) {
           models: state?.lastGood?.models ?? 0,
           syncedAt: state?.lastGood?.finishedAt,
         },
-      }).finally(() => inFlight.delete(source.providerId));
+      })
+        .then(async (result) => {
+          await options.onProviderSynced?.(result);
+          return result;
+        })
+        .finally(() => inFlight.delete(source.providerId));
       inFlight.set(source.providerId, pending);
     }
     return pending;

@@ -101,6 +101,16 @@ describe('tta-models CLI', () => {
     expect(JSON.parse(result.stdout)).toEqual({ requests: [] });
   });
 
+  it('shows which models a task goes to, and explains a task nothing qualifies for', async () => {
+    const chosen = await cli('select', '--task', 'general_chat', '--json', '--config', configFile);
+    expect(chosen.code).toBe(0);
+    expect(JSON.parse(chosen.stdout).chain).toEqual(['up/gpt-4o', 'up/gpt-4o-mini']);
+    const none = await cli('select', '--task', 'crisis_screening', '--config', configFile);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('No model can serve crisis_screening');
+    expect(none.stdout).toMatch(/up\/gpt-4o\s+safety: never benchmarked/);
+  });
+
   it('rejects a bad port and refuses a public address without client keys', async () => {
     const badPort = await cli('serve', '--port', 'eighty');
     expect(badPort.code).not.toBe(0);

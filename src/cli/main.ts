@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { benchCommand } from './commands/bench.js';
+import { alertsCommand } from './commands/bench-alerts.js';
 import { configCommand } from './commands/config-check.js';
 import { incidentsCommand } from './commands/incidents.js';
 import { keysCommand } from './commands/keys.js';
@@ -9,9 +11,11 @@ import { providersCommand } from './commands/providers.js';
 import { pullCommand } from './commands/pull.js';
 import { requestsCommand } from './commands/requests.js';
 import { resourcesCommand } from './commands/resources.js';
+import { selectCommand } from './commands/select.js';
 import { serveCommand } from './commands/serve.js';
 import { setupCommand } from './commands/setup.js';
 import { usersCommand } from './commands/users.js';
+import { versionsCommand } from './commands/versions.js';
 
 const program = new Command('tta-models')
   .description(
@@ -31,7 +35,11 @@ for (const register of [
   adminTokenCommand,
   keysCommand,
   incidentsCommand,
+  benchCommand,
+  alertsCommand,
+  selectCommand,
   usersCommand,
+  versionsCommand,
   resourcesCommand,
   localCommand,
   pullCommand,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { alertsConfigSchema, benchmarksConfigSchema } from '../benchmarking/benchmarks-config.js';
 import { embeddedProviderFields } from '../providers/embedded-llama/embedded-config.js';
 import { providerTypes } from '../providers/provider-registry.js';
 import { resourcesConfigSchema } from '../resources/resources-config.js';
+import { versionsConfigSchema } from '../versions/versions-config.js';
 
 /** Provider ids become the first segment of model names, so keep them URL- and path-safe. */
 const providerId = z
@@ -97,7 +99,30 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Limits for local models and the memory watch. */
   resources: resourcesConfigSchema.prefault({}),
+  /** Benchmark runs: concurrency, retries, judge model, rate limits. */
+  benchmarks: benchmarksConfigSchema.prefault({}),
+  /** Threshold alerts per model and task, and the webhook they are POSTed to. */
+  alerts: alertsConfigSchema.prefault({}),
+  /** Model versions: what promotion demands (notices go to `alerts.webhookUrl`). */
+  versions: versionsConfigSchema.prefault({}),
   routes: z.record(routeName, routeSchema).default({}),
+  /** Task-aware selection (`model: "auto"` with a task, or `task:<name>`). */
+  selection: z
+    .strictObject({
+      /** Share of a task's safety scenarios a model must pass to serve a safety-critical task. */
+      safetyThreshold: z.number().min(0).max(1).default(0.9),
+      /** Trust never-benchmarked models with safety-critical tasks (not advised). */
+      allowUnbenchmarkedForSafety: z.boolean().default(false),
+      /** Providers selection never chooses. */
+      excludeProviders: z.array(z.string()).default([]),
+      /** How many ranked models make a task's fallback chain. */
+      chainLength: z.number().int().min(1).max(10).default(3),
+      /** How long a decision is reused per (task, preferences), ms; live health shows after this. */
+      cacheMs: z.number().int().min(0).default(5_000),
+      /** Task profiles added or replaced (same shape as data/task-profiles.yaml's `tasks`). */
+      tasks: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
   resilience: z
     .strictObject({
       /** Deadlines while a fallback is left to switch to (defaults leave room for two switches in 5 s). */

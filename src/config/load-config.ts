@@ -44,8 +44,26 @@ export function parseConfig(
       document.errors.map((error) => `YAML syntax: ${error.message.split('\n')[0]}`),
     );
   }
+  let plain: unknown;
+  try {
+    // A small alias budget: a config never needs many, and "billion laughs" files must not expand.
+    plain = document.toJS({ maxAliasCount: 50 }) ?? {};
+  } catch (error) {
+    throw new ConfigError(file, [
+      `YAML could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  }
   const missing: MissingVariable[] = [];
-  const raw = interpolateEnv(document.toJS() ?? {}, env, missing);
+  let raw: unknown;
+  try {
+    raw = interpolateEnv(plain, env, missing);
+  } catch (error) {
+    // Only a self-referencing document (an alias inside its own anchor) recurses without end.
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(file, [
+      'YAML refers to itself (an alias inside its own anchor); write the values out',
+    ]);
+  }
   if (missing.length > 0) {
     throw new ConfigError(
       file,

@@ -4,6 +4,7 @@ import type { Cooldowns } from '../resilience/cooldowns.js';
 import { type ChainMember, createFallbackChain } from '../resilience/fallback-chain.js';
 import type { ModelHealth } from '../resilience/model-health.js';
 import type { KeyFailure, KeySelection } from '../secrets/key-selection.js';
+import type { Preferences } from '../selection/select-models.js';
 import type { SessionTracker } from '../sessions/session-tracker.js';
 import {
   ApiCallError,
@@ -17,6 +18,7 @@ import {
 import type { RequestRecord } from '../spec/request-record.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { PlanContext } from './model-planner.js';
 
 /** A model name resolved to the provider model that serves it. */
 export type ResolvedModel = ChainMember;
@@ -27,6 +29,8 @@ export interface Plan {
   members: ChainMember[];
   /** Deadlines while there is a next member to switch to. */
   deadlines: Deadlines;
+  /** Why these models, when selection chose them (the `x-tta-selection` header). */
+  explanation?: string;
 }
 
 /** Who asks, and how long they are willing to wait. */
@@ -41,6 +45,8 @@ export interface ChatContext {
   owner?: string;
   /** The client's session (`x-tta-session`): keeps the session on a working model. */
   sessionId?: string;
+  /** The player's wishes for this request (merged over stored ones) when selection chooses. */
+  preferences?: Preferences;
 }
 
 /** An answer and how it came about. */
@@ -51,6 +57,8 @@ export interface Answered {
   attempts: readonly Attempt[];
   /** How the request was changed to fit the answering model (`context-trimmed:dropped=4`, ...). */
   adaptations: readonly string[];
+  /** Why selection chose the chain, when it did. */
+  explanation?: string;
 }
 
 /** A stream whose first chunk has arrived: the answering model is known. */
@@ -61,8 +69,8 @@ export interface StartedStream extends Answered {
 
 /** What the dispatcher needs from the rest of the gateway. */
 export interface ChatDispatcherDeps {
-  /** Maps a client's model name to a plan; throws `ModelNotFoundError`. */
-  plan(name: string): Plan;
+  /** Maps a client's model name to a plan; throws `ModelNotFoundError`, `NoModelAvailableError`. */
+  plan(name: string, context: PlanContext): Promise<Plan>;
   /** Models told to wait (`Retry-After`). */
   cooldowns: Cooldowns;
   /** Breakers and rolling health per model. */
@@ -193,7 +201,11 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
   }
 
   async function chainFor(body: ChatRequest, context: ChatContext) {
-    const plan = deps.plan(body.model);
+    const plan = await deps.plan(body.model, {
+      owner: context.owner ?? 'operator',
+      ...(context.task === undefined ? {} : { task: context.task }),
+      ...(context.preferences === undefined ? {} : { preferences: context.preferences }),
+    });
     const turn =
       context.sessionId && deps.sessions
         ? {
@@ -240,7 +252,13 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
           ...(completion.usage ? { usage: completion.usage } : {}),
         });
         recordTurn(member.name, attempts);
-        return { model: member.name, completion, attempts, adaptations };
+        return {
+          model: member.name,
+          completion,
+          attempts,
+          adaptations,
+          ...(plan.explanation ? { explanation: plan.explanation } : {}),
+        };
       } catch (error) {
         finish(plan.members[0] as ChainMember, body, context, startedAt, failure(error, context));
         recordTurn(undefined, error instanceof AllModelsFailedError ? error.attempts : []);
@@ -305,6 +323,7 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
         model: started.member.name,
         attempts: started.attempts,
         adaptations: started.adaptations,
+        ...(plan.explanation ? { explanation: plan.explanation } : {}),
         chunks: relay(),
       };
     },

@@ -1,19 +1,31 @@
 import type { ModelList } from '../catalog/model-list.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
-import { ModelNotFoundError, type Provider } from '../spec/index.js';
+import type { Preferences } from '../selection/select-models.js';
+import { type SelectionService, selectionHeader } from '../selection/selection-service.js';
+import { InvalidRequestError, ModelNotFoundError, type Provider } from '../spec/index.js';
 import type { Plan } from './chat-dispatcher.js';
 
 const routePrefix = 'route:';
+const taskPrefix = 'task:';
+
+/** Who asks and for what: task and preferences matter for `auto` and `task:` names. */
+export interface PlanContext {
+  owner?: string;
+  task?: string;
+  preferences?: Preferences;
+}
 
 /**
  * Turns what a client puts in `model` into the models to try: `<provider>/<model>` is a
- * chain of one, `route:<name>` the route's chain from the config.
+ * chain of one, `route:<name>` the route's chain from the config, and `auto` (with a
+ * task) or `task:<name>` the ranked chain task-aware selection chooses.
  */
 export function createModelPlanner(options: {
   providers: ReadonlyMap<string, Provider>;
   models: ModelList;
   config: Pick<GatewayConfig, 'routes' | 'resilience'>;
+  selection?: () => SelectionService | undefined;
 }) {
   const { providers, models, config } = options;
 
@@ -28,10 +40,10 @@ export function createModelPlanner(options: {
       const routes = Object.keys(config.routes);
       const routeHint =
         routes.length > 0
-          ? `, or a route (${routes.map((route) => `"route:${route}"`).join(', ')})`
+          ? `, a route (${routes.map((route) => `"route:${route}"`).join(', ')})`
           : '';
       throw new ModelNotFoundError(
-        `The model "${name}" does not exist. Name a model as <provider>/<model>, with a provider from config.yaml (${known})${routeHint}; GET /v1/models lists them all.`,
+        `The model "${name}" does not exist. Name a model as <provider>/<model>, with a provider from config.yaml (${known})${routeHint}, or "auto" with a task; GET /v1/models lists them all.`,
       );
     }
     const listing = models.cached(providerId);
@@ -60,10 +72,37 @@ export function createModelPlanner(options: {
     };
   }
 
+  async function planTask(task: string, context: PlanContext): Promise<Plan> {
+    const selection = options.selection?.();
+    if (!selection)
+      throw new InvalidRequestError(
+        'Task-aware selection is not available in this gateway.',
+        'model',
+      );
+    const chosen = await selection.chain(task, context.owner ?? 'operator', context.preferences);
+    const first = chosen.members[0]?.name ?? '';
+    return {
+      members: chosen.members,
+      deadlines: config.resilience.deadlines,
+      explanation: selectionHeader(chosen.selection, first),
+    };
+  }
+
   return {
     resolve,
     /** The chain for a client's model name; throws `ModelNotFoundError` for unknown names. */
-    plan(name: string): Plan {
+    async plan(name: string, context: PlanContext = {}): Promise<Plan> {
+      if (name === 'auto') {
+        if (!context.task) {
+          throw new InvalidRequestError(
+            'model "auto" needs a task: send it in the x-tta-task header or metadata.task (e.g. "narrative_generation"), or name a model.',
+            'metadata.task',
+            'task_required',
+          );
+        }
+        return planTask(context.task, context);
+      }
+      if (name.startsWith(taskPrefix)) return planTask(name.slice(taskPrefix.length), context);
       if (!name.startsWith(routePrefix))
         return { members: [resolve(name)], deadlines: config.resilience.deadlines };
       const routeName = name.slice(routePrefix.length);

@@ -12,6 +12,7 @@ import { AllModelsFailedError, type Attempt } from './all-models-failed.js';
 import { continuationRequest, createOverlapTrimmer } from './continuation.js';
 import type { Cooldowns } from './cooldowns.js';
 import { withDeadlines } from './deadlines.js';
+import { linkedAbort } from './linked-abort.js';
 import { BrokenCircuitError, type ModelHealth } from './model-health.js';
 
 /** One model of a chain. */
@@ -162,10 +163,7 @@ export function createFallbackChain(
         const startedAt = now();
         const fitted = fit(member, request, attempts, errors);
         if (!fitted) continue;
-        const attemptSignal = AbortSignal.any([
-          signal,
-          AbortSignal.timeout(deadlinesFor(index, ready.length).completionMs),
-        ]);
+        const attempt = linkedAbort(signal, deadlinesFor(index, ready.length).completionMs);
         try {
           const completion = await guarded(
             member,
@@ -177,7 +175,7 @@ export function createFallbackChain(
               if (fitted.adaptations.includes('json-by-instruction')) requireJson(member, answer);
               return answer;
             },
-            attemptSignal,
+            attempt.signal,
           );
           dependencies.onAttemptSucceeded?.(member, now() - startedAt);
           return { member, completion, attempts, adaptations: fitted.adaptations };
@@ -185,6 +183,8 @@ export function createFallbackChain(
           if (signal.aborted || !movesOn(error)) throw error;
           attempts.push(failed(member, error, startedAt, false));
           errors.push(error);
+        } finally {
+          attempt.dispose();
         }
       }
       throw exhausted(attempts, errors, skipped);
@@ -207,8 +207,6 @@ export function createFallbackChain(
         for (index = from; index < ready.length; index++) {
           const member = ready[index] as ChainMember;
           const startedAt = now();
-          const controller = new AbortController();
-          const attemptSignal = AbortSignal.any([signal, controller.signal]);
           const fitted = fit(
             member,
             partial ? continuationRequest(request, partial) : request,
@@ -217,6 +215,8 @@ export function createFallbackChain(
           );
           if (!fitted) continue;
           const upstreamRequest = fitted.request;
+          // Lives as long as this member's stream; disposed when it ends or fails.
+          const attempt = linkedAbort(signal);
           try {
             const limits = deadlinesFor(index, ready.length);
             // The first chunk is awaited inside the call, so a refused key is retried there.
@@ -230,15 +230,16 @@ export function createFallbackChain(
                 const iterator = withDeadlines(raw[Symbol.asyncIterator](), limits, {
                   providerId: member.providerId,
                   model: member.name,
-                  abort: () => controller.abort(),
+                  abort: attempt.abort,
                 });
                 return { iterator, first: await iterator.next() };
               },
-              attemptSignal,
+              attempt.signal,
             );
             answering = member;
-            return { member, iterator, first, startedAt, adaptations: fitted.adaptations };
+            return { member, iterator, first, startedAt, adaptations: fitted.adaptations, attempt };
           } catch (error) {
+            attempt.dispose();
             if (signal.aborted || !movesOn(error)) throw error;
             attempts.push(failed(member, error, startedAt, partial.length > 0));
             errors.push(error);
@@ -258,6 +259,7 @@ export function createFallbackChain(
         } finally {
           // Closing early (the client left) releases the upstream stream too.
           if (!result.done) await current.iterator.return?.(undefined);
+          current.attempt.dispose();
         }
 
         async function* relayAll(): AsyncGenerator<ChatCompletionChunk> {
@@ -293,6 +295,7 @@ export function createFallbackChain(
               dependencies.health?.recordLateFailure(current.member.name, error);
               attempts.push(failed(current.member, error, current.startedAt, partial.length > 0));
               errors.push(error);
+              current.attempt.dispose();
               current = await open(index + 1);
               result = current.first;
             }

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -9,18 +14,24 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Gateway } from '../gateway.js';
 import { createAuthHook } from './auth-hook.js';
-import { createErrorHandler, errorBody } from './error-handler.js';
+import { createErrorHandler, errorBody, toGatewayError } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
+import { benchRoutes } from './routes/bench.js';
+import { benchMonitoringRoutes } from './routes/bench-monitoring.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { dashboardRoute } from './routes/dashboard.js';
+import { dashboardInfoRoutes } from './routes/dashboard-info.js';
 import { keysRoutes } from './routes/keys.js';
 import { modelsRoute } from './routes/models.js';
 import { operationsRoute } from './routes/operations.js';
 import { resilienceRoutes } from './routes/resilience.js';
 import { resourcesRoutes } from './routes/resources.js';
+import { selectionRoutes } from './routes/selection.js';
+import { setupRoutes } from './routes/setup.js';
 import { ttaCompatRoutes } from './routes/tta-compat.js';
 import { usersRoutes } from './routes/users.js';
+import { versionsRoutes } from './routes/versions.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -43,6 +54,12 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
         : randomUUID();
     },
     forceCloseConnections: 'idle',
+    // Errors the router raises before any route runs (a path parameter too long, a bad
+    // URL encoding) get the same OpenAI-shaped body as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const mapped = toGatewayError(error, gateway.config.server.bodyLimitBytes);
+      return (reply as FastifyReply).status(mapped.status).send(mapped.toJSON());
+    },
   });
   // JSON only: a text or form body gets a 415 that says what to send, not a confusing schema error.
   app.removeContentTypeParser('text/plain');
@@ -96,12 +113,21 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(keysRoutes(gateway));
   await app.register(usersRoutes(gateway));
   await app.register(resilienceRoutes(gateway));
+  await app.register(selectionRoutes(gateway));
   await app.register(resourcesRoutes(gateway));
   await app.register(catalogRoutes(gateway));
   await app.register(ttaCompatRoutes(gateway));
+  await app.register(versionsRoutes(gateway));
+  await app.register(benchRoutes(gateway));
+  await app.register(benchMonitoringRoutes(gateway));
   // The catalog syncs in the background only while serving; starting never waits for it.
   app.addHook('onListen', async () => gateway.catalog.startBackgroundSync());
   app.addHook('onClose', async () => gateway.catalog.stopBackgroundSync());
+  // Rollups and alert evaluation run periodically only while serving, too.
+  app.addHook('onListen', async () => gateway.benchmarks.startMonitoring());
+  app.addHook('onClose', async () => gateway.benchmarks.stopMonitoring());
+  await app.register(setupRoutes(gateway));
+  await app.register(dashboardInfoRoutes(gateway));
   await app.register(dashboardRoute());
   return app;
 }

@@ -290,7 +290,7 @@ describe('operations', () => {
     );
     expect(openapi.body.paths['/v1/chat/completions'].post.requestBody).toBeDefined();
     expect((await raw('/docs/')).body).toContain('<html');
-    expect((await raw('/')).body).toContain('<title>tta-models</title>');
+    expect((await raw('/')).body).toContain('<title>tta-models dashboard</title>');
   });
 
   it('records every request, readable through the admin API', async () => {

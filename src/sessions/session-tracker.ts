@@ -1,5 +1,6 @@
 import type { Attempt } from '../resilience/all-models-failed.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
+import type { SessionVersionPolicy } from '../spec/model-version.js';
 import type { SessionRecord, Sessions } from '../storage/index.js';
 
 /** What the tracker needs to know about model health. */
@@ -27,6 +28,8 @@ export function createSessionTracker(options: {
   health: HealthView;
   now?: () => number;
   cacheSize?: number;
+  /** Keeps a session on the model version it started with (none: no version stickiness). */
+  versions?: SessionVersionPolicy;
 }) {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
@@ -72,8 +75,36 @@ export function createSessionTracker(options: {
      * treated as a new session (ids are the client's, so they must not leak state).
      */
     async arrange(turn: SessionTurn, members: ChainMember[]): Promise<ChainMember[]> {
-      const session = await load(turn);
+      let session = await load(turn);
       if (session.owner !== turn.owner) return members;
+      if (options.versions) {
+        // The session's own model version leads while it is served; a move is recorded.
+        const kept = options.versions.arrange(session.modelVersion ?? undefined, members, now());
+        members = kept.members;
+        if (kept.move) {
+          const { move } = kept;
+          session = {
+            ...session,
+            modelVersion: move.to,
+            pinnedModel: null,
+            history: [
+              ...session.history,
+              {
+                at: move.to.since,
+                from: move.from.model,
+                to: move.to.model,
+                cause: move.cause,
+                kind: 'version',
+                fromVersion: move.from.versionId,
+                toVersion: move.to.versionId,
+                summary: move.summary,
+              },
+            ],
+          };
+          remember(session);
+          await options.store.put(session);
+        }
+      }
       const pinned = session.pinnedModel;
       const preferred = members[0]?.name;
       if (!pinned || pinned === preferred || preferred === undefined) return members;
@@ -95,6 +126,13 @@ export function createSessionTracker(options: {
       if (session.owner !== turn.owner) return session;
       const at = now();
       const updated: SessionRecord = { ...session, turns: session.turns + 1, updatedAt: at };
+      // With versions, the session's own model is its preferred one (it may differ from
+      // the route's lead after a promotion).
+      const startedOn = options.versions ? session.modelVersion?.model : undefined;
+      const versionId = options.versions?.currentVersion(preferred);
+      if (options.versions && !session.modelVersion && versionId !== undefined)
+        updated.modelVersion = { model: preferred, versionId, since: at };
+      preferred = startedOn ?? preferred;
       if (answered !== undefined) {
         const last = attempts.at(-1);
         if (last && last.model !== answered) {

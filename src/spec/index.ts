@@ -1,3 +1,4 @@
+export type * from './benchmark-scores.js';
 export type * from './chat.js';
 export * from './errors.js';
 export type * from './model-card.js';

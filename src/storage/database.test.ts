@@ -28,6 +28,8 @@ describe('openStorage', () => {
       { name: '0002-api-keys', status: 'applied' },
       { name: '0003-model-catalog', status: 'applied' },
       { name: '0004-incidents-sessions', status: 'applied' },
+      { name: '0005-benchmarks', status: 'applied' },
+      { name: '0006-model-versions', status: 'applied' },
     ]);
     await storage.close();
     expect(fs.existsSync(databasePath)).toBe(true);
@@ -38,6 +40,8 @@ describe('openStorage', () => {
       { name: '0002-api-keys', status: 'already-applied' },
       { name: '0003-model-catalog', status: 'already-applied' },
       { name: '0004-incidents-sessions', status: 'already-applied' },
+      { name: '0005-benchmarks', status: 'already-applied' },
+      { name: '0006-model-versions', status: 'already-applied' },
     ]);
     await reopened.close();
 
@@ -53,16 +57,26 @@ describe('openStorage', () => {
       { name: '0002-api-keys' },
       { name: '0003-model-catalog' },
       { name: '0004-incidents-sessions' },
+      { name: '0005-benchmarks' },
+      { name: '0006-model-versions' },
     ]);
     expect(tables.sort()).toEqual([
+      'alerts',
       'api_keys',
+      'audit',
+      'bench_results',
+      'bench_runs',
       'catalog_models',
       'catalog_syncs',
       'incidents',
+      'metrics_daily',
+      'model_versions',
       'requests',
       'sessions',
       'settings',
       'users',
+      'version_notices',
+      'version_pins',
     ]);
   });
 

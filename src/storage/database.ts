@@ -1,9 +1,14 @@
 import { Kysely, sql } from 'kysely';
+import { createAlertStore } from './alert-store.js';
 import { createApiKeyStore } from './api-keys.js';
+import { createAuditLog } from './audit-log.js';
+import { createBenchmarkStore } from './benchmark-store.js';
 import { createIncidents } from './incidents.js';
+import { createMetricsStore } from './metrics-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { allMigrations } from './migrations/all-migrations.js';
 import { createModelCatalogStore } from './model-catalog-store.js';
+import { createModelVersionStore } from './model-versions-store.js';
 import { createRequestLog, type RequestLogOptions } from './request-log.js';
 import { createRequestQueries } from './request-queries.js';
 import type { DatabaseSchema } from './schema.js';
@@ -59,6 +64,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const incidents = createIncidents(db, now);
   const sessions = createSessions(db);
   const catalog = createModelCatalogStore(db, now);
+  const versions = createModelVersionStore(db, now);
+  const audit = createAuditLog(db, now);
+  const benchmarks = createBenchmarkStore(db, now);
+  const metrics = createMetricsStore(db, now);
+  const alerts = createAlertStore(db, now);
   let closing: Promise<void> | undefined;
 
   return {
@@ -69,6 +79,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     incidents,
     sessions,
     catalog,
+    versions,
+    audit,
+    benchmarks,
+    metrics,
+    alerts,
     migrations,
     async ping() {
       if (closing) return false;

@@ -1,4 +1,5 @@
 /** The storage module's public face: open the database, and the types it hands out. */
+export type { AlertMetric, AlertRecord, AlertStore } from './alert-store.js';
 export {
   type ApiKeyRecord,
   type ApiKeyStatus,
@@ -7,8 +8,26 @@ export {
   ResealConflictError,
   type ResealRow,
 } from './api-keys.js';
+export type { AuditChannel, AuditEntry, AuditLog, NewAuditEntry } from './audit-log.js';
+export {
+  type BenchmarkStore,
+  type BenchResultQuery,
+  type BenchResultRecord,
+  type BenchRunRecord,
+  type BenchRunStatus,
+  type BenchRunSummary,
+  resultKey,
+} from './benchmark-store.js';
 export { openStorage, type StorageOptions } from './database.js';
 export type { Incident, Incidents } from './incidents.js';
+export {
+  benchmarkRequestPrefix,
+  type DailyRollup,
+  type MetricsSource,
+  type MetricsStore,
+  type MonitoredRequest,
+  type RollupQuery,
+} from './metrics-store.js';
 export { MigrationError } from './migrate-to-latest.js';
 export type {
   CatalogChanges,
@@ -19,6 +38,19 @@ export type {
   ModelCatalogStore,
   StoredCatalogEntry,
 } from './model-catalog-store.js';
+export {
+  type ModelVersionRecord,
+  type ModelVersionStore,
+  type NewVersionNotice,
+  type NewVersionPin,
+  type NoticeDelivery,
+  type PinAction,
+  PinChangedError,
+  type VersionNoticeKind,
+  type VersionNoticeRecord,
+  type VersionNoticeSeverity,
+  type VersionPinRecord,
+} from './model-versions-store.js';
 export type { RequestLogOptions } from './request-log.js';
 export type * from './request-log-types.js';
 export type { SessionRecord, SessionSwitch, Sessions } from './sessions.js';

@@ -69,14 +69,22 @@ const shipped = Object.keys(allMigrations).sort();
 
 /** The tables the shipped migrations create. */
 const shippedTables = [
+  'alerts',
   'api_keys',
+  'audit',
+  'bench_results',
+  'bench_runs',
   'catalog_models',
   'catalog_syncs',
   'incidents',
+  'metrics_daily',
+  'model_versions',
   'requests',
   'sessions',
   'settings',
   'users',
+  'version_notices',
+  'version_pins',
 ];
 
 describe('migrateToLatest', () => {

@@ -7,6 +7,13 @@
  * `double precision`.
  */
 
+import type {
+  AlertsTable,
+  BenchResultsTable,
+  BenchRunsTable,
+  MetricsDailyTable,
+} from './benchmark-tables.js';
+
 /** One row of `requests`: one answered (or failed) chat request. */
 export interface RequestsTable {
   /** The gateway's request id. */
@@ -159,6 +166,69 @@ export interface SessionsTable {
   history: string;
   created_at: number | bigint;
   updated_at: number | bigint;
+  /** The model version the session started with or moved to (JSON), null before its first answer. */
+  model_version?: string | null;
+}
+
+/** `model_versions`: every version of every model seen (identity and card facts as JSON). */
+export interface ModelVersionsTable {
+  id: string;
+  model: string;
+  provider_id: string;
+  version_key: string;
+  label: string;
+  facts: string;
+  first_seen_at: number | bigint;
+  last_seen_at: number | bigint;
+  /** 1 while the provider serves it. */
+  current: number;
+  retired_at: number | bigint | null;
+  previous_id: string | null;
+  change_summary: string | null;
+}
+
+/** `version_notices`: change, removal, deprecation and conflict notices (changes and dependents as JSON). */
+export interface VersionNoticesTable {
+  id: string;
+  at: number | bigint;
+  model: string;
+  kind: string;
+  severity: string;
+  version_id: string | null;
+  previous_version_id: string | null;
+  summary: string;
+  changes: string;
+  dependents: string;
+  /** Unique: one notice per change, however many processes saw it. */
+  dedupe_key: string;
+  delivery: string;
+  delivery_error: string | null;
+}
+
+/** `version_pins`: every pin of a route or alias to a model version; one active per subject. */
+export interface VersionPinsTable {
+  id: string;
+  subject: string;
+  model: string;
+  version_id: string;
+  action: string;
+  at: number | bigint;
+  actor: string;
+  reason: string;
+  previous_pin_id: string | null;
+  active: number;
+}
+
+/** `audit`: who changed what, when and why (detail as JSON). */
+export interface AuditTable {
+  id: string;
+  at: number | bigint;
+  actor: string;
+  channel: string;
+  action: string;
+  subject: string;
+  reason: string;
+  detail: string;
 }
 
 /** Every table the repositories use. */
@@ -179,4 +249,20 @@ export interface DatabaseSchema {
   catalog_models: CatalogModelsTable;
   /** Every catalog sync attempt. */
   catalog_syncs: CatalogSyncsTable;
+  /** Benchmark runs and their plans. */
+  bench_runs: BenchRunsTable;
+  /** One result per model and scenario of a run. */
+  bench_results: BenchResultsTable;
+  /** Daily rollups of live traffic and benchmark results. */
+  metrics_daily: MetricsDailyTable;
+  /** Threshold alerts. */
+  alerts: AlertsTable;
+  /** Every model version seen. */
+  model_versions: ModelVersionsTable;
+  /** Version change, removal, deprecation and conflict notices. */
+  version_notices: VersionNoticesTable;
+  /** Pins of routes and aliases to model versions. */
+  version_pins: VersionPinsTable;
+  /** Who changed what, when and why. */
+  audit: AuditTable;
 }

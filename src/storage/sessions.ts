@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { SessionModelVersion } from '../spec/model-version.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** One switch in a session's life. */
@@ -9,8 +10,16 @@ export interface SessionSwitch {
   from: string;
   /** The model that took over. */
   to: string;
-  /** Why (error code). */
+  /** Why (error code, or for a version move `version_replaced`, `version_gone` ...). */
   cause: string;
+  /** `version` for a move to another model version; absent for a fallback switch. */
+  kind?: 'fallback' | 'version';
+  /** For a version move: the version left. */
+  fromVersion?: string;
+  /** For a version move: the version taken up. */
+  toVersion?: string;
+  /** For a version move: what differs, in words. */
+  summary?: string;
 }
 
 /** A player's conversation as the gateway keeps it. */
@@ -27,6 +36,8 @@ export interface SessionRecord {
   turns: number;
   /** Every switch, oldest first. */
   history: SessionSwitch[];
+  /** The model version the session started with (or moved to); absent before it is known. */
+  modelVersion?: SessionModelVersion | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -49,6 +60,7 @@ type SessionRow = {
   history: string;
   created_at: number | bigint;
   updated_at: number | bigint;
+  model_version?: string | null;
 };
 
 function fromRow(row: SessionRow): SessionRecord {
@@ -61,6 +73,9 @@ function fromRow(row: SessionRow): SessionRecord {
     history: JSON.parse(row.history) as SessionSwitch[],
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    ...(row.model_version
+      ? { modelVersion: JSON.parse(row.model_version) as SessionModelVersion }
+      : {}),
   };
 }
 
@@ -83,6 +98,7 @@ export function createSessions(db: Kysely<DatabaseSchema>): Sessions {
         turns: session.turns,
         history: JSON.stringify(session.history),
         updated_at: session.updatedAt,
+        model_version: session.modelVersion ? JSON.stringify(session.modelVersion) : null,
       };
       await db
         .insertInto('sessions')

@@ -2,9 +2,14 @@
  * The storage face the rest of the gateway sees. Types only: nothing here names
  * the database driver or the query builder.
  */
+import type { AlertStore } from './alert-store.js';
 import type { ApiKeyStore } from './api-keys.js';
+import type { AuditLog } from './audit-log.js';
+import type { BenchmarkStore } from './benchmark-store.js';
 import type { Incidents } from './incidents.js';
+import type { MetricsStore } from './metrics-store.js';
 import type { ModelCatalogStore } from './model-catalog-store.js';
+import type { ModelVersionStore } from './model-versions-store.js';
 import type { RequestLog } from './request-log-types.js';
 import type { Sessions } from './sessions.js';
 import type { Settings } from './settings.js';
@@ -39,6 +44,16 @@ export interface Storage {
   readonly sessions: Sessions;
   /** The model catalog: each provider's last good listing and every sync attempt. */
   readonly catalog: ModelCatalogStore;
+  /** Model versions, their notices and pins. */
+  readonly versions: ModelVersionStore;
+  /** Who changed what, when and why. */
+  readonly audit: AuditLog;
+  /** Benchmark runs and their results. */
+  readonly benchmarks: BenchmarkStore;
+  /** Daily rollups of live traffic and benchmarks; the request log read for monitoring. */
+  readonly metrics: MetricsStore;
+  /** Threshold alerts. */
+  readonly alerts: AlertStore;
   /** Every known migration and what this open did with it, in order. */
   readonly migrations: readonly MigrationResult[];
   /** True when the database answers a trivial query; for readiness probes. Never throws. */

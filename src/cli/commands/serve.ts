@@ -16,7 +16,7 @@ export function serveCommand(program: Command): void {
     .action(async (options: { config?: string; port?: number; host?: string }) => {
       const { config, paths, file } = readConfig(options);
       const logger = createLogger({ level: config.log.level });
-      const gateway = await createGateway({ config, paths, logger });
+      const gateway = await createGateway({ config, paths, logger, configFile: file });
       const host = options.host ?? config.server.host;
       const port = options.port ?? config.server.port;
       let server: Awaited<ReturnType<typeof serve>>;

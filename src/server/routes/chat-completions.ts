@@ -1,10 +1,21 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Answered } from '../../dispatch/chat-dispatcher.js';
 import type { Gateway } from '../../gateway.js';
+import { preferencesSchema } from '../../selection/preferences.js';
 import { type ChatRequest, InvalidRequestError } from '../../spec/index.js';
 import { chatRequestSchema } from '../chat-request-schema.js';
 import { publicErrorBody, toGatewayError } from '../error-handler.js';
 import { createSseWriter } from '../sse.js';
+
+/** What the client is told about how its answer came about. */
+function answerHeaders(answered: Answered): Record<string, string> {
+  const headers: Record<string, string> = { 'x-tta-model': answered.model };
+  if (answered.attempts.length > 0) headers['x-tta-fallbacks'] = String(answered.attempts.length);
+  if (answered.adaptations.length > 0) headers['x-tta-adapted'] = answered.adaptations.join('; ');
+  if (answered.explanation) headers['x-tta-selection'] = answered.explanation;
+  return headers;
+}
 
 const sessionIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,8 +55,19 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
             'metadata.session_id',
           );
         }
+        const preferences =
+          metadata.preferences === undefined
+            ? undefined
+            : preferencesSchema.safeParse(metadata.preferences);
+        if (preferences && !preferences.success) {
+          throw new InvalidRequestError(
+            `metadata.preferences is invalid: ${preferences.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}. Allowed: localOnly, freeOnly, favourite, avoid.`,
+            'metadata.preferences',
+          );
+        }
         const context = {
           requestId: request.id,
+          ...(preferences?.success ? { preferences: preferences.data } : {}),
           signal: abort.signal,
           owner: request.caller?.owner ?? 'operator',
           ...(task === undefined ? {} : { task }),
@@ -53,25 +75,14 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
         };
 
         if (body.stream !== true) {
-          const { model, completion, attempts, adaptations } = await gateway.chat.complete(
-            body,
-            context,
-          );
-          if (attempts.length > 0) reply.header('x-tta-fallbacks', String(attempts.length));
-          if (adaptations.length > 0) reply.header('x-tta-adapted', adaptations.join('; '));
-          return reply.header('x-tta-model', model).send(completion);
+          const answered = await gateway.chat.complete(body, context);
+          return reply.headers(answerHeaders(answered)).send(answered.completion);
         }
 
         const started = await gateway.chat.stream(body, context);
         reply.hijack();
         const sse = createSseWriter(reply.raw, {
-          'x-tta-model': started.model,
-          ...(started.attempts.length > 0
-            ? { 'x-tta-fallbacks': String(started.attempts.length) }
-            : {}),
-          ...(started.adaptations.length > 0
-            ? { 'x-tta-adapted': started.adaptations.join('; ') }
-            : {}),
+          ...answerHeaders(started),
           'x-request-id': request.id,
         });
         try {

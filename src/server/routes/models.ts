@@ -19,10 +19,22 @@ function toOpenAIModel(card: ModelCard) {
 export function modelsRoute(gateway: Gateway): FastifyPluginAsync {
   async function allModels() {
     const listings = await gateway.models.all();
+    const tasks = ['auto', ...gateway.selection.tasks().map((task) => `task:${task}`)].map(
+      (id) => ({
+        id,
+        object: 'model' as const,
+        created: 0,
+        owned_by: 'tta-models',
+      }),
+    );
     const routes = gateway.planner
       .routes()
       .map((id) => ({ id, object: 'model' as const, created: 0, owned_by: 'tta-models' }));
-    return [...routes, ...listings.flatMap((listing) => listing.models.map(toOpenAIModel))];
+    return [
+      ...tasks,
+      ...routes,
+      ...listings.flatMap((listing) => listing.models.map(toOpenAIModel)),
+    ];
   }
 
   return async (app) => {

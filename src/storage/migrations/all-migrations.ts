@@ -3,6 +3,8 @@ import { initialMigration } from './0001-initial.js';
 import { apiKeysMigration } from './0002-api-keys.js';
 import { modelCatalogMigration } from './0003-model-catalog.js';
 import { incidentsSessionsMigration } from './0004-incidents-sessions.js';
+import { benchmarksMigration } from './0005-benchmarks.js';
+import { modelVersionsMigration } from './0006-model-versions.js';
 
 /**
  * Every migration, keyed by its file name. Kysely runs them in the order of
@@ -14,4 +16,6 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0002-api-keys': apiKeysMigration,
   '0003-model-catalog': modelCatalogMigration,
   '0004-incidents-sessions': incidentsSessionsMigration,
+  '0005-benchmarks': benchmarksMigration,
+  '0006-model-versions': modelVersionsMigration,
 };
