@@ -1,31 +1,20 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { closedPortOrigin } from '../../testkit/faults.js';
 import { openRouterFixtureModels } from '../../testkit/openrouter-fixture.js';
+import { type CliResult, runCli } from '../../testkit/run-cli.js';
 
-const run = promisify(execFile);
-const mainFile = path.resolve(import.meta.dirname, 'main.ts');
 let home: string;
 let openRouter: FakeUpstream;
 let ollama: FakeUpstream;
 let configFile: string;
 
 /** Runs the CLI as a user would, from source, in its own home folder. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', mainFile, ...args], {
-      env: { ...process.env, TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(home, args);
 }
 
 function writeConfig(name: string, openRouterUrl: string): string {

@@ -1,15 +1,13 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { closedPortOrigin } from '../../testkit/faults.js';
 import { openRouterFixtureModels } from '../../testkit/openrouter-fixture.js';
+import { type CliResult, cliMainFile, runCli } from '../../testkit/run-cli.js';
 
-const run = promisify(execFile);
-const mainFile = path.resolve(import.meta.dirname, 'main.ts');
 const openRouterKey = 'sk-or-v1-setup-test-key-0123456789abcdef';
 let openRouter: FakeUpstream;
 let ollama: FakeUpstream;
@@ -23,20 +21,8 @@ function newHome(): string {
 }
 
 /** Runs the CLI from source in `home`, stdin not a terminal. */
-async function cli(
-  home: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', mainFile, ...args], {
-      env: { ...process.env, TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function cli(home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(home, args, env);
 }
 
 beforeAll(async () => {
@@ -208,7 +194,7 @@ function plain(text: string): string {
 
 /** Runs the CLI in a pseudo-terminal (util-linux `script`), typing as a person would. */
 function inTerminal(home: string, args: string[]) {
-  const command = [process.execPath, '--import', 'tsx', mainFile, ...args]
+  const command = [process.execPath, '--import', 'tsx', cliMainFile, ...args]
     .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
     .join(' ');
   const child = spawn('script', ['-qefc', `stty cols 120 rows 50; exec ${command}`, '/dev/null'], {

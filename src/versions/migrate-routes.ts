@@ -9,11 +9,12 @@ import type { CatalogItem } from '../catalog/filter-catalog.js';
 import { ConfigError } from '../config/config-error.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { parseConfig } from '../config/load-config.js';
+import { writeFileAtomically } from '../config/write-file-atomically.js';
 import { InvalidRequestError, ModelNotFoundError, type Provider } from '../spec/index.js';
 import type { AuditLog } from '../storage/index.js';
 import { type PinOperations, requireReason } from './pin-operations.js';
 import type { VersionActor } from './resolve-conflicts.js';
-import { rewriteRoutesText, writeFileAtomically } from './rewrite-config-routes.js';
+import { rewriteRoutesText } from './rewrite-config-routes.js';
 import { versionError } from './version-errors.js';
 import { providerOf, type VersionRegistry } from './version-registry.js';
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rewriteRoutesText, writeFileAtomically } from './rewrite-config-routes.js';
+import { writeFileAtomically } from '../config/write-file-atomically.js';
+import { rewriteRoutesText } from './rewrite-config-routes.js';
 
 const config = `# The narrator's models. Keep the free one first.
 providers:

@@ -1,11 +1,3 @@
-/**
- * Moves the routes of config.yaml from one model to another without disturbing anything
- * else in the file: comments, order and every other setting stay. Written atomically (a
- * temporary file beside it, flushed, renamed over it), the old file kept as `.bak`.
- */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 /** What a rewrite changed. */
@@ -86,34 +78,4 @@ function removal(
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const newline = text.indexOf('\n', end);
   return { start: lineStart, end: newline < 0 ? text.length : newline + 1, text: '' };
-}
-
-/**
- * Writes the file atomically: readers see the old file or the new one, never half of
- * one. The old file is kept as `<file>.bak`; returns its path when there was one.
- */
-export function writeFileAtomically(file: string, text: string): string | undefined {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  let backup: string | undefined;
-  try {
-    const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : 0o600;
-    const handle = fs.openSync(temporary, 'wx', mode);
-    try {
-      fs.writeFileSync(handle, text);
-      fs.fsyncSync(handle);
-    } finally {
-      fs.closeSync(handle);
-    }
-    if (fs.existsSync(file)) {
-      backup = `${file}.bak`;
-      fs.copyFileSync(file, backup);
-      fs.chmodSync(backup, 0o600);
-    }
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
-  return backup;
 }

@@ -1,36 +1,26 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../../testkit/fake-upstream.js';
+import { type CliResult, cliMainFile, runCli } from '../../../testkit/run-cli.js';
 
 /**
  * `tta-models bench` as a user runs it: a run killed mid-way (SIGKILL, as a crash) or
  * stopped with Ctrl-C (SIGINT) resumes with `--resume`, and every scenario ends up
  * recorded exactly once.
  */
-const run = promisify(execFile);
-const mainFile = path.resolve(import.meta.dirname, '..', 'main.ts');
 let home: string;
 let fake: FakeUpstream;
 let configFile: string;
 let suiteFile: string;
 const scenarioCount = 6;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', mainFile, ...args], {
-      env: { ...process.env, TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(home, args);
 }
 
 /** Starts `bench run` in the background and resolves with the child and its run id (from stderr). */
@@ -45,7 +35,7 @@ async function startRun(): Promise<{
     [
       '--import',
       'tsx',
-      mainFile,
+      cliMainFile,
       'bench',
       'run',
       '--models',

@@ -1,11 +1,3 @@
-/**
- * The providers setup writes, merged into config.yaml without disturbing the rest of it
- * (other providers, server, auth, comments), and the atomic write that puts it in place:
- * a temporary file beside it, flushed, then renamed over it, the old one kept as `.bak`.
- */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 
 /** What the user chose. Keys are not here: they go to the vault, never into the file. */
@@ -95,33 +87,4 @@ export function mergeConfigText(
   providers.items = [...kept, ...entries.map((entry) => document.createNode(entry))];
   document.set('providers', providers);
   return document.toString({ lineWidth: 0 });
-}
-
-/**
- * Writes the file atomically: readers see the old file or the new one, never half of
- * one. The old file is kept as `<file>.bak`; returns its path when there was one.
- */
-export function writeFileAtomically(file: string, text: string): string | undefined {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  let backup: string | undefined;
-  try {
-    const handle = fs.openSync(temporary, 'wx', 0o600);
-    try {
-      fs.writeFileSync(handle, text);
-      fs.fsyncSync(handle);
-    } finally {
-      fs.closeSync(handle);
-    }
-    if (fs.existsSync(file)) {
-      backup = `${file}.bak`;
-      fs.copyFileSync(file, backup);
-      fs.chmodSync(backup, 0o600);
-    }
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
-  return backup;
 }

@@ -4,9 +4,11 @@
  * free-model catalog can be read), and only `commit()` writes config.yaml. `abandon()`
  * removes the keys this run stored and leaves the file as it was.
  */
+
 import fs from 'node:fs';
 import type { HomePaths } from '../../config/home.js';
 import { parseConfig } from '../../config/load-config.js';
+import { writeFileAtomically } from '../../config/write-file-atomically.js';
 import { createGateway, type Gateway } from '../../gateway.js';
 import type { CheckedKey } from '../../secrets/key-admission.js';
 import { createLogger } from '../../telemetry/logger.js';
@@ -15,7 +17,6 @@ import {
   providerEntries,
   type SetupChoices,
   type SetupProviderEntry,
-  writeFileAtomically,
 } from './setup-config.js';
 
 /** Options of {@link startSetupSession}. */
