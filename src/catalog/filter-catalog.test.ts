@@ -141,3 +141,38 @@ describe('catalog filters', () => {
     expect(names(items)).toEqual(before);
   });
 });
+
+describe('filtering by task', () => {
+  const item = (name: string): CatalogItem => ({
+    id: name,
+    providerId: 'p',
+    name: `p/${name}`,
+    providerType: 'openrouter',
+    local: false,
+  });
+  const items = [item('a'), item('b'), item('c'), item('d')];
+  const scores = new Map([
+    ['p/a', 0.4],
+    ['p/b', 0.9],
+    ['p/c', 0.7],
+  ]);
+
+  it('keeps only models suitable for the task, above a benchmark score, best first', () => {
+    const suitableFor = new Set(['p/a', 'p/b', 'p/d']);
+    expect(filterCatalog(items, { suitableFor }).map((model) => model.name)).toEqual([
+      'p/a',
+      'p/b',
+      'p/d',
+    ]);
+    expect(filterCatalog(items, { scores, minScore: 0.5 }).map((model) => model.name)).toEqual([
+      'p/b',
+      'p/c',
+    ]);
+    expect(filterCatalog(items, { scores, sort: 'score' }).map((model) => model.name)).toEqual([
+      'p/b',
+      'p/c',
+      'p/a',
+      'p/d',
+    ]);
+  });
+});

@@ -17,7 +17,7 @@ export interface CatalogItem extends Omit<ModelCard, 'name'> {
 }
 
 /** How a catalog listing is ordered. `default`: free models first, then as the providers list them. */
-export type CatalogSort = 'default' | 'name' | 'price' | 'context' | 'newest';
+export type CatalogSort = 'default' | 'name' | 'price' | 'context' | 'newest' | 'score';
 
 /** Every sort order, for validation and help texts. */
 export const catalogSorts: readonly CatalogSort[] = [
@@ -26,6 +26,7 @@ export const catalogSorts: readonly CatalogSort[] = [
   'price',
   'context',
   'newest',
+  'score',
 ];
 
 /** What to show. Every field is optional; an empty filter shows everything. */
@@ -48,6 +49,12 @@ export interface CatalogFilter {
   local?: boolean;
   /** Order. */
   sort?: CatalogSort;
+  /** Only these models: those task-aware selection finds suitable for a task (see `selection/`). */
+  suitableFor?: ReadonlySet<string>;
+  /** Benchmark quality (0–1) per model name, for `minScore` and the `score` sort. */
+  scores?: ReadonlyMap<string, number>;
+  /** Lowest benchmark quality (0–1); models never benchmarked are left out. */
+  minScore?: number;
 }
 
 /** Parameter names that satisfy a requirement, where the requirement is an alias. */
@@ -60,7 +67,7 @@ const parameterAliases: Record<string, readonly string[]> = {
 /** The items the filter lets through, in the order it asks for. The input is not changed. */
 export function filterCatalog(items: readonly CatalogItem[], filter: CatalogFilter): CatalogItem[] {
   const matches = items.filter((item) => matchesFilter(item, filter));
-  return sortCatalog(matches, filter.sort ?? 'default');
+  return sortCatalog(matches, filter.sort ?? 'default', filter.scores);
 }
 
 /** True when the item passes every condition of the filter. */
@@ -83,6 +90,9 @@ export function matchesFilter(item: CatalogItem, filter: CatalogFilter): boolean
     if (!supports(item, requirement)) return false;
   }
   if (filter.search !== undefined && !matchesSearch(item, filter.search)) return false;
+  if (filter.suitableFor !== undefined && !filter.suitableFor.has(item.name)) return false;
+  if (filter.minScore !== undefined && (filter.scores?.get(item.name) ?? -1) < filter.minScore)
+    return false;
   return true;
 }
 
@@ -104,9 +114,13 @@ export function highestTokenPrice(item: Pick<ModelCard, 'pricing'>): number | un
 }
 
 /** Sorts a copy of the items. Unknown values sort last; ties keep the providers' order. */
-export function sortCatalog(items: readonly CatalogItem[], sort: CatalogSort): CatalogItem[] {
+export function sortCatalog(
+  items: readonly CatalogItem[],
+  sort: CatalogSort,
+  scores?: ReadonlyMap<string, number>,
+): CatalogItem[] {
   const ranked = items.map((item, index) => ({ item, index }));
-  const key = sortKey(sort);
+  const key = sortKey(sort, scores);
   ranked.sort((left, right) => {
     const order = compareKeys(key(left.item), key(right.item));
     return order !== 0 ? order : left.index - right.index;
@@ -116,8 +130,17 @@ export function sortCatalog(items: readonly CatalogItem[], sort: CatalogSort): C
 
 type SortValue = number | string | undefined;
 
-function sortKey(sort: CatalogSort): (item: CatalogItem) => SortValue {
+function sortKey(
+  sort: CatalogSort,
+  scores?: ReadonlyMap<string, number>,
+): (item: CatalogItem) => SortValue {
   switch (sort) {
+    case 'score':
+      // Best first; never benchmarked last.
+      return (item) => {
+        const score = scores?.get(item.name);
+        return score === undefined ? undefined : -score;
+      };
     case 'name':
       return (item) => item.name.toLowerCase();
     case 'price':

@@ -114,6 +114,19 @@ describe('model "auto" with a task', () => {
     expect(unknown.body.error?.message).toContain('narrative_generation');
   });
 
+  it('filters the catalog to the models suitable for a task', async () => {
+    const browse = async (task: string) => {
+      const response = await fetch(`${test.url}/api/catalog?task=${task}&refresh=never`, {
+        headers: admin(),
+      });
+      return ((await response.json()) as { models: Array<{ name: string }> }).models.map(
+        (model) => model.name,
+      );
+    };
+    expect((await browse('general_chat')).sort()).toEqual(['alpha/narrator', 'beta/narrator']);
+    expect(await browse('crisis_screening')).toEqual([]);
+  });
+
   it('explains a decision: chosen, runners-up with scores, excluded with reasons', async () => {
     const response = await fetch(`${test.url}/api/select/explain?task=crisis_screening`, {
       headers: admin(),

@@ -2,6 +2,7 @@
  * `tta-models models` and its subcommands: browse the catalog with filters (free models
  * first and marked), sync it now, and show one model with the warning due for a free one.
  */
+
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatAge } from '../../catalog/catalog-status.js';
 import {
@@ -10,6 +11,7 @@ import {
   catalogSorts,
 } from '../../catalog/filter-catalog.js';
 import type { CatalogMeta, CatalogRefresh } from '../../catalog/model-catalog.js';
+import { taskCatalogFilter } from '../../selection/task-catalog-filter.js';
 import { openGateway, printJson } from '../context.js';
 import { parsePositiveInteger } from '../parse-options.js';
 import { printTable } from '../print-table.js';
@@ -28,6 +30,8 @@ export interface ModelsOptions {
   requires?: string[];
   search?: string;
   sort?: CatalogFilter['sort'];
+  task?: string;
+  minScore?: number;
   limit?: number;
   offline?: boolean;
   refresh?: boolean;
@@ -38,6 +42,13 @@ function parsePrice(value: string): number {
   if (!Number.isFinite(price) || price < 0)
     throw new InvalidArgumentError('expected a price in USD per million tokens, e.g. 0.5');
   return price;
+}
+
+function parseScore(value: string): number {
+  const score = Number(value);
+  if (!Number.isFinite(score) || score < 0 || score > 1)
+    throw new InvalidArgumentError('expected a benchmark quality from 0 to 1, e.g. 0.7');
+  return score;
 }
 
 function parseList(value: string, previous: string[] = []): string[] {
@@ -67,10 +78,16 @@ export function addCatalogOptions(command: Command): Command {
     .option('--max-price <usd>', 'highest price in USD per million tokens (in and out)', parsePrice)
     .option('--requires <parameters>', 'supported parameters, e.g. tools,json', parseList)
     .option('--search <words>', 'words that must appear in the name or description')
+    .option('--task <task>', 'only models task-aware selection finds suitable for this task')
+    .option(
+      '--min-score <0-1>',
+      'lowest benchmark quality on --task (never benchmarked: left out)',
+      parseScore,
+    )
     .addOption(
       new Option(
         '--sort <order>',
-        'default: free first; or by name, price, context, newest',
+        'default: free first; or by name, price, context, newest, score (benchmark quality on --task)',
       ).choices(catalogSorts),
     )
     .option('--limit <n>', 'show at most n models', parsePositiveInteger)
@@ -90,6 +107,7 @@ function filterOf(options: ModelsOptions): CatalogFilter {
   if (options.requires !== undefined) filter.requires = options.requires;
   if (options.search !== undefined) filter.search = options.search;
   if (options.sort !== undefined) filter.sort = options.sort;
+  if (options.minScore !== undefined) filter.minScore = options.minScore;
   return filter;
 }
 
@@ -132,7 +150,15 @@ async function listModels(options: ModelsOptions): Promise<void> {
       : 'if-stale';
   const gateway = await openGateway(options);
   try {
-    const view = await gateway.catalog.browse({ filter, refresh });
+    const forTask = options.task
+      ? await taskCatalogFilter(
+          gateway.selection,
+          gateway.benchmarks.scores,
+          options.task,
+          'operator',
+        )
+      : {};
+    const view = await gateway.catalog.browse({ filter: { ...filter, ...forTask }, refresh });
     const models = options.limit === undefined ? view.models : view.models.slice(0, options.limit);
     const problems = view.meta.providers
       .filter((status) => status.error !== undefined)

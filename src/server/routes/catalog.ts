@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type CatalogFilter, catalogSorts } from '../../catalog/filter-catalog.js';
 import type { Gateway } from '../../gateway.js';
+import { taskCatalogFilter } from '../../selection/task-catalog-filter.js';
 
 const security = [{ adminToken: [] }];
 
@@ -38,10 +39,25 @@ const catalogQuery = z.object({
     .optional()
     .describe('Words that must all appear in name or description'),
   local: queryBoolean.optional().describe('true: local models only; false: remote ones only'),
+  task: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Only models task-aware selection finds suitable for this task, e.g. "narrative_generation"',
+    ),
+  minScore: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Lowest benchmark quality (0–1) on `task`; never-benchmarked models are left out'),
   sort: z
     .enum(catalogSorts)
     .optional()
-    .describe('default (free first), name, price, context, newest'),
+    .describe(
+      'default (free first), name, price, context, newest, score (benchmark quality on `task`)',
+    ),
   refresh: z
     .enum(['if-stale', 'never'])
     .optional()
@@ -65,6 +81,7 @@ export function toCatalogFilter(query: z.infer<typeof catalogQuery>): CatalogFil
   if (query.search !== undefined) filter.search = query.search;
   if (query.local !== undefined) filter.local = query.local;
   if (query.sort !== undefined) filter.sort = query.sort;
+  if (query.minScore !== undefined) filter.minScore = query.minScore;
   return filter;
 }
 
@@ -90,8 +107,13 @@ export function catalogRoutes(gateway: Gateway): FastifyPluginAsync {
         },
       },
       async (request) => {
+        const owner = request.caller?.owner ?? 'operator';
+        const task = request.query.task;
+        const forTask = task
+          ? await taskCatalogFilter(gateway.selection, gateway.benchmarks.scores, task, owner)
+          : {};
         const { models, meta } = await gateway.catalog.browse({
-          filter: toCatalogFilter(request.query),
+          filter: { ...toCatalogFilter(request.query), ...forTask },
           refresh: request.query.refresh ?? 'if-stale',
           owner: request.caller?.owner ?? 'operator',
         });
