@@ -118,9 +118,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
   const storage = await openStorage({
-    path: paths.databaseFile,
+    ...(config.database.url
+      ? { url: config.database.url, poolSize: config.database.poolSize }
+      : { path: paths.databaseFile }),
     onError: (error) =>
-      logger.error({ err: error }, 'request log write failed; rows kept for the next flush'),
+      logger.error({ err: error }, 'database error; request log rows are kept for the next flush'),
   });
   let providerConfigs: GatewayConfig['providers'];
   try {
@@ -233,6 +235,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await versions.start();
   const sessions = createSessionTracker({
+    // Replicas sharing PostgreSQL may each take turns of one session.
+    shared: storage.dialect === 'postgres',
     versions: versions.sessionPolicy,
     store: storage.sessions,
     health: {

@@ -3,7 +3,7 @@
  * `GET|HEAD /<user>/<repo>/resolve/<revision>/<file>` answers 302 to a storage URL with
  * the LFS headers (`x-linked-etag` = the file's sha256, `x-linked-size`, `x-repo-commit`);
  * the storage URL serves the bytes, honouring `Range`. Faults: cut a download after N
- * bytes, require a token, serve other bytes than the etag promises.
+ * bytes, require a token, serve other bytes than the etag promises, send a download slowly.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -28,6 +28,10 @@ export interface FakeHuggingFace {
   cutNextDownload(afterBytes: number): void;
   /** Serves different bytes than the published sha256 for the next download (a corrupt mirror). */
   corruptNextDownload(): void;
+  /** The next download of a file's bytes goes out `chunkBytes` at a time, one chunk every `delayMs`. */
+  paceNextDownload(chunkBytes: number, delayMs: number): void;
+  /** Paced downloads the client closed before the last byte. */
+  readonly abandonedDownloads: number;
   /** Requires `Authorization: Bearer <token>` on resolve requests (a gated repository). */
   requireToken(token: string | undefined): void;
   close(): Promise<void>;
@@ -39,6 +43,8 @@ export async function startFakeHuggingFace(): Promise<FakeHuggingFace> {
   const requests: HubRequest[] = [];
   let cutAfter: number | undefined;
   let corrupt = false;
+  let pace: { chunkBytes: number; delayMs: number } | undefined;
+  let abandoned = 0;
   let token: string | undefined;
 
   const server = createServer((request, response) => {
@@ -106,6 +112,31 @@ export async function startFakeHuggingFace(): Promise<FakeHuggingFace> {
       response.write(sent, () => response.socket?.end());
       return;
     }
+    if (pace !== undefined) {
+      const { chunkBytes, delayMs } = pace;
+      pace = undefined;
+      let offset = 0;
+      let gone = false;
+      response.on('close', () => {
+        if (offset < body.length) {
+          gone = true;
+          abandoned += 1;
+        }
+      });
+      const next = () => {
+        if (gone) return;
+        if (offset >= body.length) {
+          response.end();
+          return;
+        }
+        const chunk = body.subarray(offset, offset + chunkBytes);
+        offset += chunk.length;
+        response.write(chunk);
+        setTimeout(next, delayMs);
+      };
+      next();
+      return;
+    }
     response.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -124,6 +155,12 @@ export async function startFakeHuggingFace(): Promise<FakeHuggingFace> {
     },
     corruptNextDownload() {
       corrupt = true;
+    },
+    paceNextDownload(chunkBytes, delayMs) {
+      pace = { chunkBytes, delayMs };
+    },
+    get abandonedDownloads() {
+      return abandoned;
     },
     requireToken(required) {
       token = required;

@@ -197,7 +197,10 @@ function openAIRoutes(
 export function createOpenAIWire(): FlavorWire {
   return {
     basePath: '/v1',
-    routes: openAIRoutes('/v1', { includeCost: false }),
+    // A context window, when a test gives one, is listed the way vLLM does (`max_model_len`).
+    routes: openAIRoutes('/v1', { includeCost: false }, (model) =>
+      model.contextLength === undefined ? {} : { max_model_len: model.contextLength },
+    ),
     defaultModels: [
       { id: 'gpt-4o-mini', ownedBy: 'openai' },
       { id: 'gpt-4o', ownedBy: 'openai' },

@@ -71,6 +71,7 @@ export async function createAccessControl(options: {
   const activeUsersExist = async () =>
     (await options.users.list()).some((user) => user.revokedAt === null);
   let hasUsers = await activeUsersExist();
+  let usersCheckedAt = now();
   const userCache = new Map<string, { caller: Caller | undefined; at: number }>();
 
   async function identify(token: string | undefined): Promise<Caller | undefined> {
@@ -92,12 +93,24 @@ export async function createAccessControl(options: {
     return caller;
   }
 
+  /**
+   * Another process (a replica sharing the database, the CLI) may add or revoke users:
+   * whether any exist is re-read at most every `userCacheMs`. A failed read keeps the
+   * last answer.
+   */
+  async function recheckUsers(): Promise<void> {
+    if (now() - usersCheckedAt < userCacheMs) return;
+    usersCheckedAt = now();
+    hasUsers = await activeUsersExist().catch(() => hasUsers);
+  }
+
   const locked = () => clientHashes.size > 0 || hasUsers;
   return {
     identify,
     async dataPlaneCaller(token) {
       const caller = await identify(token);
       if (caller) return caller;
+      if (clientHashes.size === 0) await recheckUsers();
       return locked() ? undefined : anonymousCaller;
     },
     get dataPlaneLocked() {
@@ -108,6 +121,7 @@ export async function createAccessControl(options: {
     async usersChanged() {
       userCache.clear();
       hasUsers = await activeUsersExist();
+      usersCheckedAt = now();
     },
   };
 }

@@ -87,6 +87,27 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** Where the gateway keeps its data: the SQLite file in the home folder, or a shared PostgreSQL. */
+  database: z
+    .strictObject({
+      /**
+       * `postgres://user:password@host:5432/database`: several replicas share one PostgreSQL
+       * database. Unset (or empty, as `${DATABASE_URL:-}` gives): the embedded SQLite file.
+       */
+      url: z.preprocess(
+        (url) => (url === '' ? undefined : url),
+        z
+          .string()
+          .regex(
+            /^postgres(ql)?:\/\//i,
+            'use a postgres:// URL (e.g. postgres://tta:${TTA_DB_PASSWORD}@db.internal:5432/tta_models), or leave database.url out for the embedded SQLite file',
+          )
+          .optional(),
+      ),
+      /** Most PostgreSQL connections one process opens. */
+      poolSize: z.number().int().min(2).max(200).default(10),
+    })
+    .prefault({}),
   providers: z.array(providerConfigSchema).default([]),
   /** The model catalog: how often provider catalogs are synced. */
   catalog: z

@@ -96,6 +96,22 @@ describe('loadConfig', () => {
     expect(message).toContain('providers[0]: unknown field(s) "colour"');
   });
 
+  it('keeps the SQLite file unless database.url names a PostgreSQL database', () => {
+    expect(parseConfig('', 'c.yaml').database).toEqual({ poolSize: 10 });
+    const unset = parseConfig('database: { url: "${DATABASE_URL:-}" }', 'c.yaml', {});
+    expect(unset.database.url).toBeUndefined();
+    const shared = parseConfig('database: { url: "${DATABASE_URL}", poolSize: 4 }', 'c.yaml', {
+      DATABASE_URL: 'postgres://tta:secret@db.internal:5432/tta_models',
+    });
+    expect(shared.database).toEqual({
+      url: 'postgres://tta:secret@db.internal:5432/tta_models',
+      poolSize: 4,
+    });
+    expect(
+      problemsOf(() => parseConfig('database: { url: "mysql://root@db/tta" }', 'c.yaml')),
+    ).toEqual([expect.stringMatching(/^database\.url: use a postgres:\/\/ URL/)]);
+  });
+
   it('refuses two providers with one id', () => {
     expect(
       problemsOf(() =>

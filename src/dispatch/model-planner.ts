@@ -1,13 +1,34 @@
-import type { ModelList } from '../catalog/model-list.js';
+import type { ModelList, ProviderListing } from '../catalog/model-list.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
 import type { Preferences } from '../selection/select-models.js';
 import { type SelectionService, selectionHeader } from '../selection/selection-service.js';
-import { InvalidRequestError, ModelNotFoundError, type Provider } from '../spec/index.js';
+import {
+  InvalidRequestError,
+  type ModelCard,
+  ModelNotFoundError,
+  type Provider,
+} from '../spec/index.js';
 import type { Plan } from './chat-dispatcher.js';
 
 const routePrefix = 'route:';
 const taskPrefix = 'task:';
+
+/** Most model names whose chain member is kept; names come from clients, so it is bounded. */
+const maxResolved = 10_000;
+
+/** A listing's cards by id (the first of each id), made once per listing: listings are replaced, never changed. */
+const cardIndexes = new WeakMap<ProviderListing, Map<string, ModelCard>>();
+
+function cardsById(listing: ProviderListing): Map<string, ModelCard> {
+  let index = cardIndexes.get(listing);
+  if (index === undefined) {
+    index = new Map();
+    for (const card of listing.models) if (!index.has(card.id)) index.set(card.id, card);
+    cardIndexes.set(listing, index);
+  }
+  return index;
+}
 
 /** Who asks and for what: task and preferences matter for `auto` and `task:` names. */
 export interface PlanContext {
@@ -28,6 +49,9 @@ export function createModelPlanner(options: {
   selection?: () => SelectionService | undefined;
 }) {
   const { providers, models, config } = options;
+  // Every request resolves its model: a name seen before, under the same listing, is a
+  // map lookup instead of a search of the listing and a new model handle.
+  const resolved = new Map<string, { listing: ProviderListing | undefined; member: ChainMember }>();
 
   /** One model; `checkListing` refuses names the provider's (fresh) listing lacks. */
   function resolve(name: string, checkListing = true): ChainMember {
@@ -47,29 +71,29 @@ export function createModelPlanner(options: {
       );
     }
     const listing = models.cached(providerId);
-    if (
-      checkListing &&
-      listing?.known &&
-      listing.error === undefined &&
-      !listing.models.some((model) => model.id === modelId)
-    ) {
+    const card = listing === undefined ? undefined : cardsById(listing).get(modelId);
+    if (checkListing && listing?.known && listing.error === undefined && card === undefined) {
       throw new ModelNotFoundError(
         `The provider "${providerId}" does not offer the model "${modelId}". GET /v1/models lists the models it offers.`,
       );
     }
-    const card = listing?.models.find((model) => model.id === modelId);
+    const known = resolved.get(name);
+    if (known !== undefined && known.listing === listing) return known.member;
     const capabilities = card && {
       ...(card.contextLength === undefined ? {} : { contextLength: card.contextLength }),
       ...(card.supportedParameters === undefined
         ? {}
         : { supportedParameters: card.supportedParameters }),
     };
-    return {
+    const member: ChainMember = {
       name,
       providerId,
       model: provider.model(modelId),
       ...(capabilities ? { capabilities } : {}),
     };
+    if (resolved.size >= maxResolved) resolved.clear();
+    resolved.set(name, { listing, member });
+    return member;
   }
 
   async function planTask(task: string, context: PlanContext): Promise<Plan> {

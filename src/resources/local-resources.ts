@@ -256,6 +256,9 @@ export function createLocalResources(options: LocalResourcesOptions) {
     },
     /** Every local model with what it needs beside what the machine has. */
     async localModels(): Promise<LocalModelReport[]> {
+      // Selection asks on the request path; without local providers there is nothing to
+      // judge, and probing the machine would spawn processes and load systeminformation.
+      if (localProviders().length === 0) return [];
       const [models, snapshot, ramHeld] = await Promise.all([
         localModels(),
         probe.snapshot(),

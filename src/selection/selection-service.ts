@@ -48,6 +48,11 @@ export function createSelectionService(options: {
   const cacheMs = options.cacheMs ?? 5_000;
   const slowMs = 30_000;
   const decisions = new Map<string, { selection: Selection; at: number }>();
+  // Stored preferences are read for every request that selects: kept as long as a decision
+  // is (and dropped by `invalidate`, which saving them calls), so the hit path does no I/O.
+  const stored = new Map<string, { preferences: Preferences; at: number }>();
+  // The chain of a decision, resolved once: every request the decision serves reuses it.
+  const chains = new WeakMap<Selection, ChainMember[]>();
   let gathered: { candidates: Candidate[]; doesNotFitNow: Set<string>; at: number } | undefined;
   let gathering: Promise<void> | undefined;
 
@@ -83,13 +88,40 @@ export function createSelectionService(options: {
     return profile;
   }
 
+  async function storedPreferences(owner: string): Promise<Preferences> {
+    const cached = stored.get(owner);
+    if (cached && now() - cached.at < cacheMs) return cached.preferences;
+    const preferences = await options.sources.storedPreferences(owner);
+    // Bounded like the decisions: owners are users, but must not grow memory without limit.
+    if (stored.size > 10_000) stored.clear();
+    stored.set(owner, { preferences, at: now() });
+    return preferences;
+  }
+
+  /** The chain of a decision: its best `chainLength` models that still resolve. */
+  function chainOf(selection: Selection): ChainMember[] {
+    const known = chains.get(selection);
+    if (known) return known;
+    const members: ChainMember[] = [];
+    for (const ranked of selection.ranked) {
+      if (members.length >= options.policy.chainLength) break;
+      try {
+        members.push(options.resolve(ranked.model));
+      } catch {
+        // A catalog entry whose provider is gone from the config: skip it.
+      }
+    }
+    chains.set(selection, members);
+    return members;
+  }
+
   async function select(
     task: string,
     owner: string,
     requested: Preferences = {},
   ): Promise<Selection> {
     const profile = profileOf(task);
-    const preferences = { ...(await options.sources.storedPreferences(owner)), ...requested };
+    const preferences = { ...(await storedPreferences(owner)), ...requested };
     const key = `${task}\u0000${JSON.stringify(preferences)}`;
     const cached = decisions.get(key);
     if (cached && now() - cached.at < cacheMs) return cached.selection;
@@ -120,21 +152,15 @@ export function createSelectionService(options: {
     async chain(task: string, owner: string, preferences?: Preferences): Promise<Chosen> {
       const selection = await select(task, owner, preferences);
       if (selection.ranked.length === 0) throw new NoModelAvailableError(selection);
-      const members: ChainMember[] = [];
-      for (const ranked of selection.ranked) {
-        if (members.length >= options.policy.chainLength) break;
-        try {
-          members.push(options.resolve(ranked.model));
-        } catch {
-          // A catalog entry whose provider is gone from the config: skip it.
-        }
-      }
+      const members = chainOf(selection);
       if (members.length === 0) throw new NoModelAvailableError({ ...selection, ranked: [] });
-      return { members, selection };
+      // A copy: callers reorder chains for sessions and pins.
+      return { members: [...members], selection };
     },
     /** Forgets cached decisions and data (after a benchmark run or a config change). */
     invalidate(): void {
       decisions.clear();
+      stored.clear();
       gathered = undefined;
     },
     /** Task names, for help texts. */
@@ -142,8 +168,19 @@ export function createSelectionService(options: {
   };
 }
 
+/** The last header made for each decision: every request a cached decision serves sends it. */
+const headers = new WeakMap<Selection, { chosen: string; header: string }>();
+
 /** A one-line summary of a decision for the `x-tta-selection` header. */
 export function selectionHeader(selection: Selection, chosen: string): string {
+  const known = headers.get(selection);
+  if (known?.chosen === chosen) return known.header;
+  const header = describeSelection(selection, chosen);
+  headers.set(selection, { chosen, header });
+  return header;
+}
+
+function describeSelection(selection: Selection, chosen: string): string {
   const top = selection.ranked.find((model) => model.model === chosen) ?? selection.ranked[0];
   const parts = top
     ? `score ${top.score.toFixed(3)}: quality ${top.parts.quality.toFixed(2)}, latency ${top.parts.latency.toFixed(2)}, cost ${top.parts.cost.toFixed(2)}`

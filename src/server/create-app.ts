@@ -25,6 +25,7 @@ import { dashboardInfoRoutes } from './routes/dashboard-info.js';
 import { keysRoutes } from './routes/keys.js';
 import { modelsRoute } from './routes/models.js';
 import { operationsRoute } from './routes/operations.js';
+import { pullRoutes } from './routes/pull.js';
 import { resilienceRoutes } from './routes/resilience.js';
 import { resourcesRoutes } from './routes/resources.js';
 import { selectionRoutes } from './routes/selection.js';
@@ -115,6 +116,7 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(resilienceRoutes(gateway));
   await app.register(selectionRoutes(gateway));
   await app.register(resourcesRoutes(gateway));
+  await app.register(pullRoutes(gateway));
   await app.register(catalogRoutes(gateway));
   await app.register(ttaCompatRoutes(gateway));
   await app.register(versionsRoutes(gateway));

@@ -24,9 +24,8 @@ export function toGatewayError(error: unknown, bodyLimitBytes: number): GatewayE
   const fastifyError = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fastifyError)) {
     const [issue] = fastifyError.validation;
-    const param = issue?.instancePath
-      ? issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
-      : null;
+    // The body itself (instancePath `/` or empty) is no param.
+    const param = issue?.instancePath.replace(/^\//, '').replace(/\//g, '.') || null;
     const where = param ? `${param}: ` : '';
     return new InvalidRequestError(
       `Invalid request body: ${where}${issue?.message ?? 'does not match the schema'}`,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AlertsTable } from './benchmark-tables.js';
 import type { DatabaseSchema } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /** What an alert watches. */
 export type AlertMetric = 'p95_latency_ms' | 'error_rate' | 'safety_pass_rate' | 'cost_per_day_usd';
@@ -80,12 +81,20 @@ function toAlert(row: AlertsTable): AlertRecord {
   };
 }
 
-/** Alerts over the `alerts` table. */
-export function createAlertStore(db: Kysely<DatabaseSchema>, now: () => number): AlertStore {
+/**
+ * Alerts over the `alerts` table; `lock` makes replicas evaluating the same condition at
+ * once open one alert (and send one notification) between them.
+ */
+export function createAlertStore(
+  db: Kysely<DatabaseSchema>,
+  now: () => number,
+  lock: WriteLock,
+): AlertStore {
   return {
     async open(alert) {
       const at = Math.round(now());
       return db.transaction().execute(async (transaction) => {
+        await lock(transaction, `alerts:${alert.key}`);
         const existing = await transaction
           .selectFrom('alerts')
           .select('id')

@@ -1,27 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../testkit/storage-dialects.js';
 import type { ApiKeyRecord } from './api-keys.js';
-import { openStorage } from './database.js';
-import type { Storage } from './storage.js';
-
-const folders: string[] = [];
-const opened: Storage[] = [];
-
-afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close();
-  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-async function open(now: () => number = () => 1_000): Promise<{ storage: Storage; file: string }> {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-keys-'));
-  folders.push(folder);
-  const file = path.join(folder, 'gateway.sqlite');
-  const storage = await openStorage({ path: file, now });
-  opened.push(storage);
-  return { storage, file };
-}
 
 function record(id: string, changes: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {
@@ -40,9 +19,9 @@ function record(id: string, changes: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   };
 }
 
-describe('storage.keys', () => {
+describeEachDialect('storage.keys', (database) => {
   it('inserts, gets, lists by owner and provider, updates and deletes', async () => {
-    const { storage } = await open();
+    const storage = await database.open({ now: () => 1_000 });
     await storage.keys.insert(record('key_a', { owner: 'usr_1', label: 'mine', createdAt: 200 }));
     await storage.keys.insert(record('key_b', { owner: 'usr_2', createdAt: 100 }));
     await storage.keys.insert(
@@ -85,7 +64,7 @@ describe('storage.keys', () => {
   });
 
   it('reseals every row and writes settings in one transaction', async () => {
-    const { storage } = await open(() => 7_000);
+    const storage = await database.open({ now: () => 7_000 });
     await storage.keys.insert(record('key_a'));
     await storage.keys.insert(record('key_b'));
     const count = await storage.keys.resealAll(
@@ -101,7 +80,7 @@ describe('storage.keys', () => {
   });
 
   it('writes nothing when a row is missing, extra or changed meanwhile', async () => {
-    const { storage } = await open();
+    const storage = await database.open({ now: () => 1_000 });
     await storage.settings.set('vault_fingerprint', 'old');
     await storage.keys.insert(record('key_a'));
     await storage.keys.insert(record('key_b'));

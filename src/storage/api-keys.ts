@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, DatabaseSchema } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /** Where a key stands after its last check. `unchecked` until the first one. */
 export type ApiKeyStatus =
@@ -93,11 +94,24 @@ export interface ApiKeyStore {
   ): Promise<number>;
 }
 
-/** The key store over `api_keys`; `now` stamps settings written by `resealAll`. */
-export function createApiKeyStore(db: Kysely<DatabaseSchema>, now: () => number): ApiKeyStore {
+/** Lock name shared by adding keys and resealing them all. */
+const keysLock = 'api_keys';
+
+/**
+ * The key store over `api_keys`; `now` stamps settings written by `resealAll`, `lock`
+ * keeps a key added by another process from slipping past a reseal.
+ */
+export function createApiKeyStore(
+  db: Kysely<DatabaseSchema>,
+  now: () => number,
+  lock: WriteLock,
+): ApiKeyStore {
   return {
     async insert(record) {
-      await db.insertInto('api_keys').values(toRow(record)).execute();
+      await db.transaction().execute(async (transaction) => {
+        await lock(transaction, keysLock);
+        await transaction.insertInto('api_keys').values(toRow(record)).execute();
+      });
     },
 
     async get(id) {
@@ -147,6 +161,7 @@ export function createApiKeyStore(db: Kysely<DatabaseSchema>, now: () => number)
 
     async resealAll(rows, settings = {}) {
       return db.transaction().execute(async (transaction) => {
+        await lock(transaction, keysLock);
         const stored = await transaction
           .selectFrom('api_keys')
           .select(({ fn }) => fn.countAll<number>().as('count'))

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStorage } from './database.js';
+import { type DialectUnderTest, describeEachDialect } from '../../testkit/storage-dialects.js';
+import { openStorage, type StorageLocation } from './database.js';
 import { MigrationError } from './migrate-to-latest.js';
+import { allMigrations } from './migrations/all-migrations.js';
 
 const folders: string[] = [];
 
@@ -19,65 +21,115 @@ afterEach(() => {
   for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
 });
 
-describe('openStorage', () => {
-  it('creates the folder, applies the migrations once, and reports them', async () => {
+const shipped = Object.keys(allMigrations).sort();
+
+/** The tables the shipped migrations create. */
+const shippedTables = [
+  'alerts',
+  'api_keys',
+  'audit',
+  'bench_results',
+  'bench_runs',
+  'catalog_models',
+  'catalog_syncs',
+  'incidents',
+  'metrics_daily',
+  'model_versions',
+  'requests',
+  'sessions',
+  'settings',
+  'users',
+  'version_notices',
+  'version_pins',
+];
+
+/** Tables (not Kysely's own) and applied migrations, read through a connection of its own. */
+async function schemaOf(database: DialectUnderTest, location: StorageLocation) {
+  const tables = await database.query<{ name: string }>(
+    location,
+    database.dialect === 'sqlite'
+      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%'"
+      : "select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely%'",
+  );
+  const applied = await database.query<{ name: string }>(
+    location,
+    'select name from kysely_migration order by name',
+  );
+  return {
+    tables: tables.map((row) => row.name).sort(),
+    applied: applied.map((row) => row.name),
+  };
+}
+
+describeEachDialect('openStorage', (database) => {
+  it('applies the migrations once, and reports them', async () => {
+    const location = await database.newLocation();
+    const storage = await database.open({}, location);
+    expect(storage.dialect).toBe(database.dialect);
+    expect(storage.migrations).toEqual(shipped.map((name) => ({ name, status: 'applied' })));
+    await storage.close();
+
+    const reopened = await database.open({}, location);
+    expect(reopened.migrations).toEqual(
+      shipped.map((name) => ({ name, status: 'already-applied' })),
+    );
+    expect(await schemaOf(database, location)).toEqual({
+      tables: shippedTables,
+      applied: shipped,
+    });
+  });
+
+  it('answers ping while open and not after close; close is safe twice', async () => {
+    const storage = await database.open();
+    expect(await storage.ping()).toBe(true);
+    await storage.close();
+    await storage.close();
+    expect(await storage.ping()).toBe(false);
+  });
+
+  it('refuses a database migrated by a newer version, naming no migration, and closes it', async () => {
+    const location = await database.newLocation();
+    await (await database.open({}, location)).close();
+    await database.query(
+      location,
+      "insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '1970-01-01T00:00:00.000Z')",
+    );
+
+    const opening = openStorage(location);
+    await expect(opening).rejects.toBeInstanceOf(MigrationError);
+    await expect(opening).rejects.toMatchObject({ migrationName: null });
+    await expect(opening).rejects.toThrow(/9999-from-the-future/);
+  });
+});
+
+describeEachDialect(
+  'openStorage by several replicas at once',
+  (database) => {
+    it('migrates once under the advisory lock; the others find every migration applied', async () => {
+      const location = await database.newLocation();
+      const replicas = await Promise.all([1, 2, 3].map(() => database.open({}, location)));
+      const statuses = replicas.map((replica) => replica.migrations.map((entry) => entry.status));
+      const migrated = statuses.filter((list) => list.every((status) => status === 'applied'));
+      const waited = statuses.filter((list) =>
+        list.every((status) => status === 'already-applied'),
+      );
+      expect([migrated.length, waited.length]).toEqual([1, 2]);
+      expect((await schemaOf(database, location)).applied).toEqual(shipped);
+      await replicas[0]?.settings.set('seen-by', 'everyone');
+      for (const replica of replicas)
+        expect(await replica.settings.get('seen-by')).toBe('everyone');
+    });
+  },
+  // SQLite is one process's database: its writers wait on a file lock, not on each other here.
+  { only: ['postgres'] },
+);
+
+describe('openStorage on SQLite', () => {
+  it('creates the folder of a new file', async () => {
     const databasePath = temporaryDatabasePath();
     const storage = await openStorage({ path: databasePath });
-    expect(storage.migrations).toEqual([
-      { name: '0001-initial', status: 'applied' },
-      { name: '0002-api-keys', status: 'applied' },
-      { name: '0003-model-catalog', status: 'applied' },
-      { name: '0004-incidents-sessions', status: 'applied' },
-      { name: '0005-benchmarks', status: 'applied' },
-      { name: '0006-model-versions', status: 'applied' },
-    ]);
     await storage.close();
     expect(fs.existsSync(databasePath)).toBe(true);
-
-    const reopened = await openStorage({ path: databasePath });
-    expect(reopened.migrations).toEqual([
-      { name: '0001-initial', status: 'already-applied' },
-      { name: '0002-api-keys', status: 'already-applied' },
-      { name: '0003-model-catalog', status: 'already-applied' },
-      { name: '0004-incidents-sessions', status: 'already-applied' },
-      { name: '0005-benchmarks', status: 'already-applied' },
-      { name: '0006-model-versions', status: 'already-applied' },
-    ]);
-    await reopened.close();
-
-    const inspector = new BetterSqlite3(databasePath, { readonly: true });
-    const applied = inspector.prepare('select name from kysely_migration').all();
-    const tables = inspector
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'kysely%'")
-      .pluck()
-      .all();
-    inspector.close();
-    expect(applied).toEqual([
-      { name: '0001-initial' },
-      { name: '0002-api-keys' },
-      { name: '0003-model-catalog' },
-      { name: '0004-incidents-sessions' },
-      { name: '0005-benchmarks' },
-      { name: '0006-model-versions' },
-    ]);
-    expect(tables.sort()).toEqual([
-      'alerts',
-      'api_keys',
-      'audit',
-      'bench_results',
-      'bench_runs',
-      'catalog_models',
-      'catalog_syncs',
-      'incidents',
-      'metrics_daily',
-      'model_versions',
-      'requests',
-      'sessions',
-      'settings',
-      'users',
-      'version_notices',
-      'version_pins',
-    ]);
   });
 
   it('leaves the file in WAL mode with the indexes in place', async () => {
@@ -97,14 +149,6 @@ describe('openStorage', () => {
     );
   });
 
-  it('answers ping while open and not after close; close is safe twice', async () => {
-    const storage = await openStorage({ path: temporaryDatabasePath() });
-    expect(await storage.ping()).toBe(true);
-    await storage.close();
-    await storage.close();
-    expect(await storage.ping()).toBe(false);
-  });
-
   it('works in memory for tests of other modules', async () => {
     const storage = await openStorage({ path: ':memory:' });
     await storage.settings.set('greeting', 'hello');
@@ -119,19 +163,21 @@ describe('openStorage', () => {
       `cannot open the database at ${folder}`,
     );
   });
+});
 
-  it('refuses a database migrated by a newer version, naming no migration, and closes it', async () => {
-    const databasePath = temporaryDatabasePath();
-    await (await openStorage({ path: databasePath })).close();
-    const writer = new BetterSqlite3(databasePath);
-    writer
-      .prepare('insert into kysely_migration (name, timestamp) values (?, ?)')
-      .run('9999-from-the-future', new Date(0).toISOString());
-    writer.close();
+describe('openStorage on PostgreSQL, when it cannot', () => {
+  it('says which server it could not reach, without the password, and what to check', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const opening = openStorage({ url: 'postgres://tta:hunter2-secret@127.0.0.1:1/tta_models' });
+    await expect(opening).rejects.toThrow(
+      /^cannot reach the PostgreSQL database at postgres:\/\/tta:\*\*\*@127\.0\.0\.1:1\/tta_models: .*ECONNREFUSED.*check database\.url/,
+    );
+    await expect(opening).rejects.not.toThrow(/hunter2/);
+  });
 
-    const opening = openStorage({ path: databasePath });
-    await expect(opening).rejects.toBeInstanceOf(MigrationError);
-    await expect(opening).rejects.toMatchObject({ migrationName: null });
-    await expect(opening).rejects.toThrow(/9999-from-the-future/);
+  it('refuses a URL that is not PostgreSQL', async () => {
+    await expect(openStorage({ url: 'mysql://root@127.0.0.1/tta' })).rejects.toThrow(
+      /database\.url must be a postgres:\/\/ URL/,
+    );
   });
 });

@@ -9,6 +9,8 @@ import { migrateToLatest } from './migrate-to-latest.js';
 import { allMigrations } from './migrations/all-migrations.js';
 import { createModelCatalogStore } from './model-catalog-store.js';
 import { createModelVersionStore } from './model-versions-store.js';
+import { createPostgresDialect, redactDatabaseUrl } from './postgres-dialect.js';
+import { withPostgresMigrationLock } from './postgres-migration-lock.js';
 import { createRequestLog, type RequestLogOptions } from './request-log.js';
 import { createRequestQueries } from './request-queries.js';
 import type { DatabaseSchema } from './schema.js';
@@ -17,61 +19,116 @@ import { createSettings } from './settings.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
 import type { Storage } from './storage.js';
 import { createUsers } from './users.js';
+import { type StorageDialect, writeLockFor } from './write-lock.js';
 
 export type { Storage } from './storage.js';
 
-/** Where the database lives and how the request log batches. */
-export interface StorageOptions extends RequestLogOptions {
-  /** SQLite file path (its folder is created), or `:memory:`. */
-  path: string;
-  /** How long a write waits for another connection's lock, milliseconds (default 5,000). */
+/** How the database behaves, whichever it is; and how the request log batches. */
+export interface StorageSettings extends RequestLogOptions {
+  /** SQLite: how long a write waits for another connection's lock, milliseconds (default 5,000). */
   busyTimeoutMs?: number;
+  /** PostgreSQL: most pooled connections of this process (default 10). */
+  poolSize?: number;
   /** The clock, epoch milliseconds; defaults to `Date.now`. */
   now?: () => number;
 }
 
 /**
+ * Where the database lives: a SQLite file (the default, one process), or a PostgreSQL
+ * URL (several replicas sharing one database).
+ */
+export type StorageLocation =
+  | {
+      /** SQLite file path (its folder is created), or `:memory:`. */
+      path: string;
+      url?: undefined;
+    }
+  | {
+      /** `postgres://user:password@host:port/database`. */
+      url: string;
+      path?: undefined;
+    };
+
+/** Where the database lives and how it behaves. */
+export type StorageOptions = StorageSettings & StorageLocation;
+
+/** Opens the connection (SQLite) or the pool (PostgreSQL, proven with one query). */
+async function connect(
+  options: StorageOptions,
+): Promise<{ db: Kysely<DatabaseSchema>; dialect: StorageDialect }> {
+  if (options.url === undefined) {
+    try {
+      const dialect = createSqliteDialect({
+        path: options.path,
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      });
+      return { db: new Kysely<DatabaseSchema>({ dialect }), dialect: 'sqlite' };
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`cannot open the database at ${options.path}: ${reason}`, { cause });
+    }
+  }
+  const onError = options.onError ?? ((error: Error) => console.error(error));
+  const db = new Kysely<DatabaseSchema>({
+    dialect: createPostgresDialect({
+      url: options.url,
+      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+      onError: (error) =>
+        onError(new Error(`database connection failed: ${error.message}`, { cause: error })),
+    }),
+  });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (cause) {
+    await db.destroy().catch(() => {});
+    const reason = cause instanceof Error ? cause.message || cause.name : String(cause);
+    throw new Error(
+      `cannot reach the PostgreSQL database at ${redactDatabaseUrl(options.url)}: ${reason}; check database.url in config.yaml and that the server is running and accepts this user`,
+      { cause },
+    );
+  }
+  return { db, dialect: 'postgres' };
+}
+
+/**
  * Opens the database, applies pending migrations (all or none), and returns the
- * storage face. Throws `MigrationError` naming the failing migration, with the
- * database left as it was; the connection is closed before the throw.
+ * storage face. On PostgreSQL the migrations run under an advisory lock, so replicas
+ * starting together migrate once. Throws `MigrationError` naming the failing migration,
+ * with the database left as it was; the connection is closed before the throw.
  */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const now = options.now ?? Date.now;
-  let dialect: ReturnType<typeof createSqliteDialect>;
-  try {
-    dialect = createSqliteDialect({
-      path: options.path,
-      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
-    });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`cannot open the database at ${options.path}: ${reason}`, { cause });
-  }
-  const db = new Kysely<DatabaseSchema>({ dialect });
+  const { db, dialect } = await connect(options);
+  const untyped = db as Kysely<unknown>;
 
   let migrations: Storage['migrations'];
   try {
-    migrations = await migrateToLatest(db as Kysely<unknown>, allMigrations);
+    migrations =
+      dialect === 'postgres'
+        ? await withPostgresMigrationLock(untyped, () => migrateToLatest(untyped, allMigrations))
+        : await migrateToLatest(untyped, allMigrations);
   } catch (error) {
     await db.destroy();
     throw error;
   }
 
   const requests = createRequestLog({ ...options, queries: createRequestQueries(db), now });
+  const lock = writeLockFor(dialect);
   const settings = createSettings(db, now);
-  const keys = createApiKeyStore(db, now);
-  const users = createUsers(db, now);
+  const keys = createApiKeyStore(db, now, lock);
+  const users = createUsers(db, now, lock);
   const incidents = createIncidents(db, now);
   const sessions = createSessions(db);
-  const catalog = createModelCatalogStore(db, now);
-  const versions = createModelVersionStore(db, now);
+  const catalog = createModelCatalogStore(db, now, lock);
+  const versions = createModelVersionStore(db, now, lock);
   const audit = createAuditLog(db, now);
   const benchmarks = createBenchmarkStore(db, now);
-  const metrics = createMetricsStore(db, now);
-  const alerts = createAlertStore(db, now);
+  const metrics = createMetricsStore(db, now, lock);
+  const alerts = createAlertStore(db, now, lock);
   let closing: Promise<void> | undefined;
 
   return {
+    dialect,
     requests,
     settings,
     keys,

@@ -18,7 +18,12 @@ export {
   type BenchRunSummary,
   resultKey,
 } from './benchmark-store.js';
-export { openStorage, type StorageOptions } from './database.js';
+export {
+  openStorage,
+  type StorageLocation,
+  type StorageOptions,
+  type StorageSettings,
+} from './database.js';
 export type { Incident, Incidents } from './incidents.js';
 export {
   benchmarkRequestPrefix,
@@ -51,9 +56,11 @@ export {
   type VersionNoticeSeverity,
   type VersionPinRecord,
 } from './model-versions-store.js';
+export { isPostgresUrl, redactDatabaseUrl } from './postgres-dialect.js';
 export type { RequestLogOptions } from './request-log.js';
 export type * from './request-log-types.js';
 export type { SessionRecord, SessionSwitch, Sessions } from './sessions.js';
 export type { Settings } from './settings.js';
 export type { MigrationResult, Storage } from './storage.js';
 export { UserConflictError, type UserRecord, type UserRole, type Users } from './users.js';
+export type { StorageDialect } from './write-lock.js';

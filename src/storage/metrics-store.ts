@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MetricsDailyTable } from './benchmark-tables.js';
 import type { DatabaseSchema } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /**
  * Request ids of benchmark traffic start with this, so live monitoring can leave the
@@ -139,8 +140,15 @@ function toRollup(row: MetricsDailyTable): DailyRollup {
   };
 }
 
-/** Rollups over `metrics_daily`; monitoring reads over `requests`. */
-export function createMetricsStore(db: Kysely<DatabaseSchema>, now: () => number): MetricsStore {
+/**
+ * Rollups over `metrics_daily`; monitoring reads over `requests`. `lock` keeps replicas
+ * rolling up the same days at once from tripping over each other's rows.
+ */
+export function createMetricsStore(
+  db: Kysely<DatabaseSchema>,
+  now: () => number,
+  lock: WriteLock,
+): MetricsStore {
   return {
     async requestsBetween(from, to, options = {}) {
       const rows = await db
@@ -186,6 +194,7 @@ export function createMetricsStore(db: Kysely<DatabaseSchema>, now: () => number
       if (days.length === 0) return;
       const at = Math.round(now());
       await db.transaction().execute(async (transaction) => {
+        await lock(transaction, `metrics_daily:${source}`);
         await transaction
           .deleteFrom('metrics_daily')
           .where('source', '=', source)

@@ -1,32 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type Migration } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { type DialectUnderTest, describeEachDialect } from '../../testkit/storage-dialects.js';
+import type { StorageLocation } from './database.js';
 import { MigrationError, migrateToLatest } from './migrate-to-latest.js';
 import { allMigrations } from './migrations/all-migrations.js';
+import { createPostgresDialect } from './postgres-dialect.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
-
-const folders: string[] = [];
-
-function temporaryDatabasePath(): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-migrate-'));
-  folders.push(folder);
-  return path.join(folder, 'gateway.sqlite');
-}
-
-afterEach(() => {
-  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
-});
 
 /** Runs the given migrations on a fresh connection and closes it. */
 async function migrate(
-  databasePath: string,
+  location: StorageLocation,
   migrations: Record<string, Migration>,
 ): Promise<Awaited<ReturnType<typeof migrateToLatest>>> {
   const db = new Kysely<unknown>({
-    dialect: createSqliteDialect({ path: databasePath, busyTimeoutMs: 1_000 }),
+    dialect:
+      location.url === undefined
+        ? createSqliteDialect({ path: location.path, busyTimeoutMs: 1_000 })
+        : createPostgresDialect({ url: location.url }),
   });
   try {
     return await migrateToLatest(db, migrations);
@@ -53,15 +43,22 @@ function creatingMigration(table: string): Migration {
   };
 }
 
-function tablesAndMigrations(databasePath: string): { tables: string[]; applied: string[] } {
-  const inspector = new BetterSqlite3(databasePath, { readonly: true });
-  const tables = inspector
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'kysely%'")
-    .pluck()
-    .all() as string[];
-  const applied = inspector.prepare('select name from kysely_migration').pluck().all() as string[];
-  inspector.close();
-  return { tables: tables.sort(), applied: applied.sort() };
+/** Tables (not Kysely's own) and applied migrations, read through a connection of its own. */
+async function tablesAndMigrations(database: DialectUnderTest, location: StorageLocation) {
+  const tables = await database.query<{ name: string }>(
+    location,
+    database.dialect === 'sqlite'
+      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%'"
+      : "select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely%'",
+  );
+  // A fresh database whose migrations all rolled back has no migration table either.
+  const applied = await database
+    .query<{ name: string }>(location, 'select name from kysely_migration')
+    .catch(() => []);
+  return {
+    tables: tables.map((row) => row.name).sort(),
+    applied: applied.map((row) => row.name).sort(),
+  };
 }
 
 /** The shipped migrations' names; test migrations are numbered 9xxx so they sort after them. */
@@ -87,10 +84,10 @@ const shippedTables = [
   'version_pins',
 ];
 
-describe('migrateToLatest', () => {
+describeEachDialect('migrateToLatest', (database) => {
   it('rolls back every pending migration when one fails on a fresh database', async () => {
-    const databasePath = temporaryDatabasePath();
-    const failing = migrate(databasePath, {
+    const location = await database.newLocation();
+    const failing = migrate(location, {
       ...allMigrations,
       '9001-broken': failingMigration('half'),
     });
@@ -103,14 +100,14 @@ describe('migrateToLatest', () => {
       ...shipped.map((name) => ({ name, status: 'rolled-back' })),
       { name: '9001-broken', status: 'failed' },
     ]);
-    expect(tablesAndMigrations(databasePath)).toEqual({ tables: [], applied: [] });
+    expect(await tablesAndMigrations(database, location)).toEqual({ tables: [], applied: [] });
   });
 
   it('keeps earlier applied migrations and undoes only this run', async () => {
-    const databasePath = temporaryDatabasePath();
-    await migrate(databasePath, allMigrations);
+    const location = await database.newLocation();
+    await migrate(location, allMigrations);
 
-    const failing = migrate(databasePath, {
+    const failing = migrate(location, {
       ...allMigrations,
       '9001-add-notes': creatingMigration('notes'),
       '9002-broken': failingMigration('half'),
@@ -124,16 +121,16 @@ describe('migrateToLatest', () => {
       { name: '9002-broken', status: 'failed' },
       { name: '9003-later', status: 'not-run' },
     ]);
-    expect(tablesAndMigrations(databasePath)).toEqual({
+    expect(await tablesAndMigrations(database, location)).toEqual({
       tables: shippedTables,
       applied: shipped,
     });
   });
 
   it('applies new migrations in name order, skipping those already applied', async () => {
-    const databasePath = temporaryDatabasePath();
-    await migrate(databasePath, allMigrations);
-    const results = await migrate(databasePath, {
+    const location = await database.newLocation();
+    await migrate(location, allMigrations);
+    const results = await migrate(location, {
       '9001-add-notes': creatingMigration('notes'),
       ...allMigrations,
     });
@@ -141,6 +138,9 @@ describe('migrateToLatest', () => {
       ...shipped.map((name) => ({ name, status: 'already-applied' })),
       { name: '9001-add-notes', status: 'applied' },
     ]);
-    expect(tablesAndMigrations(databasePath).applied).toEqual([...shipped, '9001-add-notes']);
+    expect((await tablesAndMigrations(database, location)).applied).toEqual([
+      ...shipped,
+      '9001-add-notes',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ModelCard } from '../spec/model-card.js';
 import type { CatalogModelsTable, CatalogSyncsTable, DatabaseSchema } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /** One model as a sync hands it over: the normalised card and the provider's own entry. */
 export interface CatalogEntry {
@@ -103,10 +104,14 @@ const keptRunsPerProvider = 200;
 /** Rows per insert statement, well under SQLite's bound-parameter limit. */
 const insertChunk = 100;
 
-/** The catalog store over `catalog_models` and `catalog_syncs`; `now` stamps writes. */
+/**
+ * The catalog store over `catalog_models` and `catalog_syncs`; `now` stamps writes, `lock`
+ * makes replicas syncing one provider at once replace its catalog one after the other.
+ */
 export function createModelCatalogStore(
   db: Kysely<DatabaseSchema>,
   now: () => number,
+  lock: WriteLock,
 ): ModelCatalogStore {
   async function insertRun(
     executor: Kysely<DatabaseSchema>,
@@ -139,6 +144,7 @@ export function createModelCatalogStore(
 
     async replace(providerId, entries, run) {
       return db.transaction().execute(async (transaction) => {
+        await lock(transaction, `catalog:${providerId}`);
         const finishedAt = Math.round(now());
         const previous = await transaction
           .selectFrom('catalog_models')

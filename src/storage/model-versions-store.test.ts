@@ -1,18 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStorage } from './database.js';
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachDialect } from '../../testkit/storage-dialects.js';
 import { type ModelVersionRecord, type NewVersionNotice, PinChangedError } from './index.js';
 import type { Storage } from './storage.js';
 
-let storage: Storage;
 let clock = 1_000;
-
-beforeEach(async () => {
-  clock = 1_000;
-  storage = await openStorage({ path: ':memory:', now: () => clock });
-});
-afterEach(async () => {
-  await storage.close();
-});
 
 const version: ModelVersionRecord = {
   id: 'ver_a',
@@ -50,7 +41,13 @@ const notice: NewVersionNotice = {
   dedupeKey: 'version:ollama/llama3.2:ver_0->ver_a',
 };
 
-describe('model version store', () => {
+describeEachDialect('model version store', (database) => {
+  let storage: Storage;
+  beforeEach(async () => {
+    clock = 1_000;
+    storage = await database.open({ now: () => clock });
+  });
+
   it('writes versions and notices together, once per dedupe key, and bumps the generation', async () => {
     const before = await storage.versions.generation();
     expect(await storage.versions.apply({ versions: [version], notices: [notice] })).toHaveLength(

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { VersionChange, VersionFacts } from '../spec/model-version.js';
 import { type AuditEntry, insertAuditEntry, type NewAuditEntry, sortableId } from './audit-log.js';
 import type {
@@ -7,6 +7,7 @@ import type {
   VersionNoticesTable,
   VersionPinsTable,
 } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /** One version of one model, as the registry keeps it. */
 export interface ModelVersionRecord {
@@ -167,24 +168,29 @@ export interface ModelVersionStore {
 
 const generationKey = 'versions_generation';
 
-/** The version store over `model_versions`, `version_notices`, `version_pins` and `audit`. */
+/**
+ * The version store over `model_versions`, `version_notices`, `version_pins` and `audit`;
+ * `lock` makes pin changes of one subject from several processes happen one at a time.
+ */
 export function createModelVersionStore(
   db: Kysely<DatabaseSchema>,
   now: () => number,
+  lock: WriteLock,
 ): ModelVersionStore {
+  /**
+   * Adds one to the generation in a single statement: two processes writing at once
+   * get two generations, so each one's write is noticed by the others.
+   */
   async function bump(executor: Kysely<DatabaseSchema>): Promise<void> {
-    const row = await executor
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', generationKey)
-      .executeTakeFirst();
-    const value = String((Number(row?.value ?? 0) || 0) + 1);
     const updatedAt = Math.round(now());
     await executor
       .insertInto('settings')
-      .values({ key: generationKey, value, updated_at: updatedAt })
+      .values({ key: generationKey, value: '1', updated_at: updatedAt })
       .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet({ value, updated_at: updatedAt }),
+        conflict.column('key').doUpdateSet({
+          value: sql<string>`cast(cast(settings.value as bigint) + 1 as text)`,
+          updated_at: updatedAt,
+        }),
       )
       .execute();
   }
@@ -195,12 +201,6 @@ export function createModelVersionStore(
   ): Promise<VersionNoticeRecord[]> {
     const added: VersionNoticeRecord[] = [];
     for (const notice of notices) {
-      const exists = await executor
-        .selectFrom('version_notices')
-        .select('id')
-        .where('dedupe_key', '=', notice.dedupeKey)
-        .executeTakeFirst();
-      if (exists) continue;
       const at = Math.round(notice.at ?? now());
       const record: VersionNoticeRecord = {
         id: sortableId('vnt', at),
@@ -216,7 +216,8 @@ export function createModelVersionStore(
         delivery: notice.delivery,
         deliveryError: null,
       };
-      await executor
+      // Another process may have added the same notice: the unique key keeps one.
+      const inserted = await executor
         .insertInto('version_notices')
         .values({
           id: record.id,
@@ -233,8 +234,9 @@ export function createModelVersionStore(
           delivery: record.delivery,
           delivery_error: null,
         })
-        .execute();
-      added.push(record);
+        .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) added.push(record);
     }
     return added;
   }
@@ -330,6 +332,7 @@ export function createModelVersionStore(
 
     async changePin(change) {
       return db.transaction().execute(async (transaction) => {
+        await lock(transaction, `version_pins:${change.subject}`);
         const active = await transaction
           .selectFrom('version_pins')
           .select('id')

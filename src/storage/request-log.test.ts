@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type DialectUnderTest, describeEachDialect } from '../../testkit/storage-dialects.js';
 import type { RequestRecord } from '../spec/request-record.js';
-import { openStorage, type StorageOptions } from './database.js';
+import { openStorage, type StorageLocation, type StorageOptions } from './database.js';
 import type { RequestLogEntry } from './request-log-types.js';
 import type { Storage } from './storage.js';
 
@@ -43,112 +44,77 @@ function entry(id: string, overrides: Partial<RequestLogEntry> = {}): RequestLog
 }
 
 /** Ids stored in the file, read through a separate connection. */
-function storedIds(databasePath: string): string[] {
+function storedIdsInFile(databasePath: string): string[] {
   const inspector = new BetterSqlite3(databasePath, { readonly: true });
   const ids = inspector.prepare('select id from requests order by id').pluck().all() as string[];
   inspector.close();
   return ids;
 }
 
-describe('request log writes', () => {
+/** Ids stored, read through a separate connection. */
+async function storedIds(database: DialectUnderTest, location: StorageLocation): Promise<string[]> {
+  const rows = await database.query<{ id: string }>(
+    location,
+    'select id from requests order by id',
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Settings under which the timer never fires on its own unless a test asks for it. */
+const quiet = { flushIntervalMs: 3_600_000, now: () => 1_000 };
+
+describeEachDialect('request log writes', (database) => {
   it('buffers records in memory until a flush writes them together', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({ path: databasePath });
+    const location = await database.newLocation();
+    const storage = await database.open(quiet, location);
     storage.requests.record(entry('a'));
     storage.requests.record(entry('b'));
-    expect(storedIds(databasePath)).toEqual([]);
+    expect(await storedIds(database, location)).toEqual([]);
     expect(storage.requests.stats().buffered).toBe(2);
 
     await storage.requests.flush();
-    expect(storedIds(databasePath)).toEqual(['a', 'b']);
+    expect(await storedIds(database, location)).toEqual(['a', 'b']);
     expect(storage.requests.stats()).toMatchObject({ buffered: 0, written: 2, failedFlushes: 0 });
   });
 
   it('flushes by itself once a batch is full', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({ path: databasePath, maxBatchRows: 3 });
+    const location = await database.newLocation();
+    const storage = await database.open({ ...quiet, maxBatchRows: 3 }, location);
     for (const id of ['a', 'b', 'c']) storage.requests.record(entry(id));
     await vi.waitFor(() => expect(storage.requests.stats().written).toBe(3));
-    expect(storedIds(databasePath)).toEqual(['a', 'b', 'c']);
+    expect(await storedIds(database, location)).toEqual(['a', 'b', 'c']);
   });
 
   it('flushes by itself on its timer', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({ path: databasePath, flushIntervalMs: 5 });
+    const location = await database.newLocation();
+    const storage = await database.open({ ...quiet, flushIntervalMs: 5 }, location);
     storage.requests.record(entry('a'));
     await vi.waitFor(() => expect(storage.requests.stats().written).toBe(1));
   });
 
   it('loses nothing on close, and the rows survive a reopen', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({ path: databasePath });
+    const location = await database.newLocation();
+    const storage = await database.open(quiet, location);
     for (let index = 0; index < 1_200; index += 1) storage.requests.record(entry(`r${index}`));
     await storage.close();
-    expect(storedIds(databasePath)).toHaveLength(1_200);
+    expect(await storedIds(database, location)).toHaveLength(1_200);
 
-    const reopened = await open({ path: databasePath });
+    const reopened = await database.open(quiet, location);
     expect(await reopened.requests.recent({ limit: 1_000 })).toHaveLength(1_000);
   });
 
-  it('keeps the rows of a flush that meets a locked database and writes them once it is free', async () => {
-    const databasePath = temporaryDatabasePath();
-    const errors: Error[] = [];
-    const storage = await open({
-      path: databasePath,
-      busyTimeoutMs: 20,
-      onError: (error) => errors.push(error),
-    });
-    const blocker = new BetterSqlite3(databasePath, { timeout: 0 });
-    blocker.exec('BEGIN EXCLUSIVE');
-
-    storage.requests.record(entry('a'));
-    storage.requests.record(entry('b'));
-    await storage.requests.flush();
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/2 rows failed \(kept for retry\)/);
-    expect(errors[0]?.cause).toMatchObject({ code: 'SQLITE_BUSY' });
-    expect(storage.requests.stats()).toMatchObject({ buffered: 2, written: 0, failedFlushes: 1 });
-
-    storage.requests.record(entry('c'));
-    blocker.exec('COMMIT');
-    blocker.close();
-    await storage.requests.flush();
-    expect(storedIds(databasePath)).toEqual(['a', 'b', 'c']);
-    expect(storage.requests.stats()).toMatchObject({ buffered: 0, written: 3, dropped: 0 });
-  });
-
-  it('retries a failed flush on its own', async () => {
-    const databasePath = temporaryDatabasePath();
-    const errors: Error[] = [];
-    const storage = await open({
-      path: databasePath,
-      busyTimeoutMs: 5,
-      flushIntervalMs: 5,
-      onError: (error) => errors.push(error),
-    });
-    const blocker = new BetterSqlite3(databasePath, { timeout: 0 });
-    blocker.exec('BEGIN EXCLUSIVE');
-    storage.requests.record(entry('a'));
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
-    blocker.exec('ROLLBACK');
-    blocker.close();
-    await vi.waitFor(() => expect(storage.requests.stats().written).toBe(1));
-    expect(storedIds(databasePath)).toEqual(['a']);
-  });
-
   it('drops the oldest rows beyond its bound and counts them', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({ path: databasePath, maxBufferedRows: 3 });
+    const location = await database.newLocation();
+    const storage = await database.open({ ...quiet, maxBufferedRows: 3 }, location);
     for (const id of ['a', 'b', 'c', 'd', 'e']) storage.requests.record(entry(id));
     expect(storage.requests.stats()).toMatchObject({ buffered: 3, dropped: 2 });
     await storage.requests.flush();
-    expect(storedIds(databasePath)).toEqual(['c', 'd', 'e']);
+    expect(await storedIds(database, location)).toEqual(['c', 'd', 'e']);
   });
 
   it('never throws into the caller, whatever it records or whoever listens', async () => {
-    const databasePath = temporaryDatabasePath();
-    const storage = await open({
-      path: databasePath,
+    const storage = await database.open({
+      ...quiet,
       onError: () => {
         throw new Error('a broken logger');
       },
@@ -180,7 +146,7 @@ describe('request log writes', () => {
   });
 
   it('keeps the first record of a repeated id rather than failing the batch', async () => {
-    const storage = await open({ path: temporaryDatabasePath() });
+    const storage = await database.open(quiet);
     storage.requests.record(entry('same', { status: 200 }));
     await storage.requests.flush();
     storage.requests.record(entry('same', { status: 500 }));
@@ -194,7 +160,7 @@ describe('request log writes', () => {
   });
 
   it('accepts the spec RequestRecord and counts records after close as dropped', async () => {
-    const storage = await open({ path: temporaryDatabasePath() });
+    const storage = await database.open(quiet);
     const fromDispatcher: RequestRecord = {
       id: 'spec',
       createdAt: 5,
@@ -216,5 +182,53 @@ describe('request log writes', () => {
     await storage.close();
     storage.requests.record(entry('late'));
     expect(storage.requests.stats().dropped).toBe(1);
+  });
+});
+
+describe('request log writes on a locked SQLite file', () => {
+  it('keeps the rows of a flush that meets a locked database and writes them once it is free', async () => {
+    const databasePath = temporaryDatabasePath();
+    const errors: Error[] = [];
+    const storage = await open({
+      path: databasePath,
+      busyTimeoutMs: 20,
+      onError: (error) => errors.push(error),
+    });
+    const blocker = new BetterSqlite3(databasePath, { timeout: 0 });
+    blocker.exec('BEGIN EXCLUSIVE');
+
+    storage.requests.record(entry('a'));
+    storage.requests.record(entry('b'));
+    await storage.requests.flush();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/2 rows failed \(kept for retry\)/);
+    expect(errors[0]?.cause).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(storage.requests.stats()).toMatchObject({ buffered: 2, written: 0, failedFlushes: 1 });
+
+    storage.requests.record(entry('c'));
+    blocker.exec('COMMIT');
+    blocker.close();
+    await storage.requests.flush();
+    expect(storedIdsInFile(databasePath)).toEqual(['a', 'b', 'c']);
+    expect(storage.requests.stats()).toMatchObject({ buffered: 0, written: 3, dropped: 0 });
+  });
+
+  it('retries a failed flush on its own', async () => {
+    const databasePath = temporaryDatabasePath();
+    const errors: Error[] = [];
+    const storage = await open({
+      path: databasePath,
+      busyTimeoutMs: 5,
+      flushIntervalMs: 5,
+      onError: (error) => errors.push(error),
+    });
+    const blocker = new BetterSqlite3(databasePath, { timeout: 0 });
+    blocker.exec('BEGIN EXCLUSIVE');
+    storage.requests.record(entry('a'));
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    await vi.waitFor(() => expect(storage.requests.stats().written).toBe(1));
+    expect(storedIdsInFile(databasePath)).toEqual(['a']);
   });
 });

@@ -168,6 +168,8 @@ export interface SessionsTable {
   updated_at: number | bigint;
   /** The model version the session started with or moved to (JSON), null before its first answer. */
   model_version?: string | null;
+  /** Writes the row has seen; a write names the revision it read (optimistic concurrency). */
+  revision: number;
 }
 
 /** `model_versions`: every version of every model seen (identity and card facts as JSON). */

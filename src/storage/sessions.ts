@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SessionModelVersion } from '../spec/model-version.js';
-import type { DatabaseSchema } from './schema.js';
+import type { DatabaseSchema, SessionsTable } from './schema.js';
 
 /** One switch in a session's life. */
 export interface SessionSwitch {
@@ -40,30 +40,31 @@ export interface SessionRecord {
   modelVersion?: SessionModelVersion | null;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Writes the stored row has seen (1 after the first); absent or 0 for a session never
+   * stored. `save` writes only over the revision it was read at.
+   */
+  revision?: number;
 }
 
 /** The sessions table. */
 export interface Sessions {
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Writes the whole record (insert or replace). */
+  /** The stored revision of a session, undefined when none is stored: a cheap staleness check. */
+  revision(id: string): Promise<number | undefined>;
+  /** Writes the whole record (insert or replace), whatever another process stored meanwhile. */
   put(session: SessionRecord): Promise<void>;
+  /**
+   * Writes the whole record if the stored row is still at `session.revision` (no row, for
+   * a revision of 0 or none). Returns the new revision, or undefined when another process
+   * wrote the session first; then nothing was written.
+   */
+  save(session: SessionRecord): Promise<number | undefined>;
   /** Most recently active first. */
   list(query?: { owner?: string; limit?: number }): Promise<SessionRecord[]>;
 }
 
-type SessionRow = {
-  id: string;
-  owner: string;
-  requested_model: string;
-  pinned_model: string | null;
-  turns: number;
-  history: string;
-  created_at: number | bigint;
-  updated_at: number | bigint;
-  model_version?: string | null;
-};
-
-function fromRow(row: SessionRow): SessionRecord {
+function fromRow(row: SessionsTable): SessionRecord {
   return {
     id: row.id,
     owner: row.owner,
@@ -76,6 +77,20 @@ function fromRow(row: SessionRow): SessionRecord {
     ...(row.model_version
       ? { modelVersion: JSON.parse(row.model_version) as SessionModelVersion }
       : {}),
+    revision: Number(row.revision),
+  };
+}
+
+/** The columns a write replaces (all but the id, the creation time and the revision). */
+function changedColumns(session: SessionRecord) {
+  return {
+    owner: session.owner,
+    requested_model: session.requestedModel,
+    pinned_model: session.pinnedModel,
+    turns: session.turns,
+    history: JSON.stringify(session.history),
+    updated_at: session.updatedAt,
+    model_version: session.modelVersion ? JSON.stringify(session.modelVersion) : null,
   };
 }
 
@@ -90,21 +105,42 @@ export function createSessions(db: Kysely<DatabaseSchema>): Sessions {
         .executeTakeFirst();
       return row && fromRow(row);
     },
+    async revision(id) {
+      const row = await db
+        .selectFrom('sessions')
+        .select('revision')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? undefined : Number(row.revision);
+    },
     async put(session) {
-      const values = {
-        owner: session.owner,
-        requested_model: session.requestedModel,
-        pinned_model: session.pinnedModel,
-        turns: session.turns,
-        history: JSON.stringify(session.history),
-        updated_at: session.updatedAt,
-        model_version: session.modelVersion ? JSON.stringify(session.modelVersion) : null,
-      };
+      const values = changedColumns(session);
       await db
         .insertInto('sessions')
-        .values({ id: session.id, created_at: session.createdAt, ...values })
-        .onConflict((conflict) => conflict.column('id').doUpdateSet(values))
+        .values({ id: session.id, created_at: session.createdAt, ...values, revision: 1 })
+        .onConflict((conflict) =>
+          conflict
+            .column('id')
+            .doUpdateSet({ ...values, revision: sql<number>`sessions.revision + 1` }),
+        )
         .execute();
+    },
+    async save(session) {
+      const expected = session.revision ?? 0;
+      const next = expected + 1;
+      const values = changedColumns(session);
+      // Insert when no row exists; else update only a row still at the expected revision.
+      const result = await db
+        .insertInto('sessions')
+        .values({ id: session.id, created_at: session.createdAt, ...values, revision: next })
+        .onConflict((conflict) =>
+          conflict
+            .column('id')
+            .doUpdateSet({ ...values, revision: next })
+            .where('sessions.revision', '=', expected),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? next : undefined;
     },
     async list(query = {}) {
       let select = db.selectFrom('sessions').selectAll();

@@ -1,22 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStorage } from './database.js';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../testkit/storage-dialects.js';
 
-const folders: string[] = [];
-
-afterEach(() => {
-  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-describe('settings', () => {
+describeEachDialect('settings', (database) => {
   it('stores, replaces, lists and deletes values, stamped by the injected clock', async () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-settings-'));
-    folders.push(folder);
-    const databasePath = path.join(folder, 'gateway.sqlite');
+    const location = await database.newLocation();
     let clock = 1_000;
-    const storage = await openStorage({ path: databasePath, now: () => clock });
+    const storage = await database.open({ now: () => clock }, location);
 
     expect(await storage.settings.get('admin_token_sha256')).toBeUndefined();
     await storage.settings.set('admin_token_sha256', 'first');
@@ -33,9 +22,8 @@ describe('settings', () => {
     expect(await storage.settings.delete('theme')).toBe(false);
     await storage.close();
 
-    const reopened = await openStorage({ path: databasePath });
+    const reopened = await database.open({}, location);
     expect(await reopened.settings.get('admin_token_sha256')).toBe('second');
     expect(await reopened.settings.get('theme')).toBeUndefined();
-    await reopened.close();
   });
 });

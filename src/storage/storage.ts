@@ -14,6 +14,7 @@ import type { RequestLog } from './request-log-types.js';
 import type { Sessions } from './sessions.js';
 import type { Settings } from './settings.js';
 import type { Users } from './users.js';
+import type { StorageDialect } from './write-lock.js';
 
 /** What happened to one migration when the database was opened. */
 export interface MigrationResult {
@@ -30,6 +31,8 @@ export interface MigrationResult {
 
 /** The database behind a narrow interface. */
 export interface Storage {
+  /** `sqlite` (one process) or `postgres` (possibly several replicas sharing it). */
+  readonly dialect: StorageDialect;
   /** The request log: batched writes, recent requests, per-model summaries. */
   readonly requests: RequestLog;
   /** Small named string values. */

@@ -1,31 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStorage } from './database.js';
-import type { Storage } from './storage.js';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../testkit/storage-dialects.js';
 
-const folders: string[] = [];
-const opened: Storage[] = [];
-
-afterEach(async () => {
-  for (const storage of opened.splice(0)) await storage.close();
-  for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
-});
-
-async function open(now: () => number): Promise<{ storage: Storage; file: string }> {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-users-'));
-  folders.push(folder);
-  const file = path.join(folder, 'gateway.sqlite');
-  const storage = await openStorage({ path: file, now });
-  opened.push(storage);
-  return { storage, file };
-}
-
-describe('storage.users', () => {
+describeEachDialect('storage.users', (database) => {
   it('adds, finds by token hash, lists and revokes users', async () => {
     let clock = 1_000;
-    const { storage, file } = await open(() => clock);
+    const location = await database.newLocation();
+    const storage = await database.open({ now: () => clock }, location);
     const ada = await storage.users.add({ name: 'ada', tokenHash: 'hash-ada', role: 'admin' });
     clock = 2_000;
     const bob = await storage.users.add({ name: 'bob', tokenHash: 'hash-bob', role: 'user' });
@@ -57,8 +37,7 @@ describe('storage.users', () => {
     expect(await storage.users.replaceTokenHash(bob.id, 'hash-bob-3')).toBe(false);
     await storage.close();
 
-    const reopened = await openStorage({ path: file });
-    opened.push(reopened);
+    const reopened = await database.open({}, location);
     expect(await reopened.users.list()).toEqual([ada, { ...bob, revokedAt: 3_000 }]);
   });
 });

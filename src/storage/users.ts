@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsersTable } from './schema.js';
+import type { WriteLock } from './write-lock.js';
 
 /** What a user may do: `admin` manages everything, `user` only its own keys. */
 export type UserRole = 'admin' | 'user';
@@ -45,11 +46,15 @@ export interface Users {
   replaceTokenHash(id: string, tokenHash: string): Promise<boolean>;
 }
 
-/** Users over the `users` table; `now` stamps creation and revocation. */
-export function createUsers(db: Kysely<DatabaseSchema>, now: () => number): Users {
+/**
+ * Users over the `users` table; `now` stamps creation and revocation, `lock` makes two
+ * processes adding the same name at once end in one user and one `UserConflictError`.
+ */
+export function createUsers(db: Kysely<DatabaseSchema>, now: () => number, lock: WriteLock): Users {
   return {
     async add(input) {
       return db.transaction().execute(async (transaction) => {
+        await lock(transaction, 'users');
         const taken = await transaction
           .selectFrom('users')
           .select(['name', 'token_hash'])

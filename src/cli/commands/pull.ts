@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { pullGguf } from '../../providers/embedded-llama/hugging-face-pull.js';
-import { createProvider } from '../../providers/provider-registry.js';
 import { formatBytes } from '../../resources/byte-size.js';
-import { isLocalProvider } from '../../resources/local-resources.js';
+import { preparePull } from '../../resources/pull-model.js';
 import { printJson, readConfig } from '../context.js';
 import { createProgressPrinter } from '../progress-printer.js';
 
@@ -33,65 +31,35 @@ export function pullCommand(program: Command): void {
     .option('--json', 'print the result as JSON on stdout')
     .action(async (model: string, options: PullOptions) => {
       const { config, paths } = readConfig(options);
+      const pull = preparePull(
+        {
+          model,
+          ...(options.provider ? { provider: options.provider } : {}),
+          ...(options.sha256 ? { sha256: options.sha256 } : {}),
+          ...(options.revision ? { revision: options.revision } : {}),
+        },
+        { entries: config.providers, modelsHome: path.join(paths.home, 'models') },
+      );
       const printer = createProgressPrinter();
-      const onProgress = printer.update;
+      let pulled: Awaited<ReturnType<typeof pull.run>>;
       try {
-        if (model.startsWith('hf:')) {
-          const entry = config.providers.find(
-            (provider) =>
-              provider.type === 'embedded' &&
-              (options.provider === undefined || provider.id === options.provider),
-          );
-          if (options.provider !== undefined && !entry)
-            throw new Error(`no embedded provider "${options.provider}" in the configuration`);
-          const result = await pullGguf({
-            reference: model,
-            modelsDir: entry?.modelsDir
-              ? path.resolve(entry.modelsDir)
-              : path.join(paths.home, 'models'),
-            onProgress,
-            revision: options.revision ?? 'main',
-            ...(entry?.baseUrl ? { hubUrl: entry.baseUrl } : {}),
-            ...(entry?.apiKey ? { token: entry.apiKey } : {}),
-            ...(options.sha256 ? { sha256: options.sha256 } : {}),
-          });
-          printer.done();
-          const name = `${entry?.id ?? 'local'}/${result.modelId}`;
-          if (options.json) return printJson({ model: name, ...result });
-          process.stdout.write(
-            `${result.upToDate ? 'already up to date' : 'pulled'}: ${name} (${formatBytes(result.bytes)}, sha256 ${result.sha256 ?? 'not checked'}) at ${result.file}\n`,
-          );
-          if (!entry)
-            process.stdout.write(
-              'add an embedded provider to config.yaml to serve it:\n  - id: local\n    type: embedded\n',
-            );
-          return;
-        }
-        const slash = model.indexOf('/');
-        const entry = config.providers.find(
-          (provider) => provider.id === model.slice(0, Math.max(0, slash)),
-        );
-        if (!entry) {
-          throw new Error(
-            `"${model}" names no configured provider. Pull hf:<user>/<repo>/<file>.gguf, or <provider>/<model> with an Ollama provider from config.yaml.`,
-          );
-        }
-        const provider = createProvider(entry);
-        try {
-          if (!isLocalProvider(provider) || !provider.local.pull)
-            throw new Error(
-              `provider "${entry.id}" (${entry.type}) cannot pull models; Ollama providers and hf: files can`,
-            );
-          await provider.local.pull(model.slice(slash + 1), onProgress);
-        } finally {
-          await provider.close();
-        }
+        pulled = await pull.run({ onProgress: printer.update });
+      } finally {
         printer.done();
-        if (options.json) return printJson({ model, pulled: true });
-        process.stdout.write(`pulled ${model}\n`);
-      } catch (error) {
-        printer.done();
-        throw error;
       }
+      const { served, ...result } = pulled;
+      if (result.file === undefined) {
+        if (options.json) return printJson({ model: result.model, pulled: true });
+        process.stdout.write(`pulled ${result.model}\n`);
+        return;
+      }
+      if (options.json) return printJson(result);
+      process.stdout.write(
+        `${result.upToDate ? 'already up to date' : 'pulled'}: ${result.model} (${formatBytes(result.bytes ?? 0)}, sha256 ${result.sha256 ?? 'not checked'}) at ${result.file}\n`,
+      );
+      if (!served)
+        process.stdout.write(
+          'add an embedded provider to config.yaml to serve it:\n  - id: local\n    type: embedded\n',
+        );
     });
 }

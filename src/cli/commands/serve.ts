@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createGateway } from '../../gateway.js';
 import { serve } from '../../server/serve.js';
+import { redactDatabaseUrl } from '../../storage/index.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { readConfig } from '../context.js';
 import { parsePort } from '../parse-options.js';
@@ -33,6 +34,7 @@ export function serveCommand(program: Command): void {
         `  API reference    ${server.url}/docs`,
         `  config           ${file}`,
         `  data             ${paths.home}`,
+        `  database         ${config.database.url ? redactDatabaseUrl(config.database.url) : paths.databaseFile}`,
       ];
       if (gateway.access.createdAdminToken) {
         lines.push(

@@ -190,17 +190,27 @@ export function createEmbeddedFromConfig(
   dependencies: { modelsHome?: string; local?: LocalProviderHooks },
 ): LocalProvider {
   const hooks = dependencies.local ?? {};
-  const modelsDir = config.modelsDir
-    ? path.resolve(config.modelsDir.replace(/^~(?=$|\/)/, os.homedir()))
-    : (dependencies.modelsHome ?? path.join(resolveHome().home, 'models'));
   return createEmbeddedLlama({
     id: config.id,
-    modelsDir,
+    modelsDir: embeddedModelsDir(config, dependencies.modelsHome),
     ...pick(config, ['contextSize', 'gpuLayers', 'gpu', 'threads', 'parallel', 'keepAliveSeconds']),
     ...(config.baseUrl === undefined ? {} : { hubUrl: config.baseUrl }),
     ...(config.apiKey === undefined ? {} : { hubToken: config.apiKey }),
     ...hooks,
   });
+}
+
+/**
+ * The folder an embedded provider serves (and `pull hf:` fills): its `modelsDir` with `~`
+ * expanded, else `modelsHome` (default `$TTA_MODELS_HOME/models`).
+ */
+export function embeddedModelsDir(
+  config: Pick<ProviderConfig, 'modelsDir'> | undefined,
+  modelsHome?: string,
+): string {
+  return config?.modelsDir
+    ? path.resolve(config.modelsDir.replace(/^~(?=$|\/)/, os.homedir()))
+    : (modelsHome ?? path.join(resolveHome().home, 'models'));
 }
 
 /** The fields of `source` that are set. */

@@ -5,6 +5,7 @@ import { modelCatalogMigration } from './0003-model-catalog.js';
 import { incidentsSessionsMigration } from './0004-incidents-sessions.js';
 import { benchmarksMigration } from './0005-benchmarks.js';
 import { modelVersionsMigration } from './0006-model-versions.js';
+import { sessionRevisionMigration } from './0007-session-revision.js';
 
 /**
  * Every migration, keyed by its file name. Kysely runs them in the order of
@@ -18,4 +19,5 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0004-incidents-sessions': incidentsSessionsMigration,
   '0005-benchmarks': benchmarksMigration,
   '0006-model-versions': modelVersionsMigration,
+  '0007-session-revision': sessionRevisionMigration,
 };

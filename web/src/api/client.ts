@@ -19,11 +19,12 @@ export interface Api {
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
   /** POST, PUT or DELETE with an optional JSON body. */
   send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  /** Reads a server-sent event stream until `signal` aborts or the stream ends. */
+  /** Reads a server-sent event stream (a GET, or a POST of `post`) until `signal` aborts or the stream ends. */
   stream(
     path: string,
     onEvent: (event: string, data: string) => void,
     signal: AbortSignal,
+    post?: { body: unknown },
   ): Promise<void>;
 }
 
@@ -70,12 +71,28 @@ export function createApi(token: string, onUnauthorized: () => void): Api {
         headers: headers(body !== undefined),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
-    async stream(path, onEvent, signal) {
+    async stream(path, onEvent, signal, post) {
       // EventSource cannot send a bearer token, so the stream is read through fetch.
-      const response = await fetch(path, {
-        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-        signal,
-      });
+      let response: Response;
+      try {
+        response = await fetch(path, {
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'text/event-stream',
+            ...(post ? { 'content-type': 'application/json' } : {}),
+          },
+          signal,
+          ...(post ? { method: 'POST', body: JSON.stringify(post.body) } : {}),
+        });
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') throw error;
+        throw new ApiError(
+          'The gateway does not answer. Is `tta-models serve` running?',
+          0,
+          null,
+          null,
+        );
+      }
       if (!response.ok || !response.body) {
         const text = await response.text().catch(() => '');
         if (response.status === 401) onUnauthorized();

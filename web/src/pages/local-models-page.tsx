@@ -7,6 +7,7 @@ import { Meter } from '../components/charts.js';
 import { StatusBadge } from '../components/free-badge.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { bytes, tokens } from '../format.js';
+import { PullModelForm } from './pull-model-form.js';
 
 interface Outcome {
   model: string;
@@ -15,7 +16,7 @@ interface Outcome {
   reasons: string[];
 }
 
-/** Local models beside what this machine has: what each needs, whether it fits, load and unload. */
+/** Local models beside what this machine has: what each needs, whether it fits, load, unload and pull. */
 export function LocalModelsPage() {
   const { api } = useSession();
   const models = useLoad(
@@ -108,8 +109,8 @@ export function LocalModelsPage() {
       <ErrorNotice error={models.error} what="list the local models" />
       {models.data && models.data.models.length === 0 && (
         <p>
-          No local models. Start Ollama or a llama.cpp server, or put GGUF files in an embedded
-          provider's folder.
+          No local models. Pull one below, start Ollama or a llama.cpp server, or put GGUF files in
+          an embedded provider's folder.
         </p>
       )}
       {models.data && models.data.models.length > 0 && (
@@ -189,12 +190,12 @@ export function LocalModelsPage() {
           </table>
         </div>
       )}
-      <h2>Getting more models</h2>
-      <p className="help">
-        This server has no HTTP route for downloads yet; pull from a terminal (progress shows
-        there): <code>tta-models pull hf:user/repo/file.gguf</code> or{' '}
-        <code>tta-models pull ollama/llama3.2</code>.
-      </p>
+      <PullModelForm
+        onPulled={() => {
+          models.reload();
+          resources.reload();
+        }}
+      />
     </section>
   );
 }
