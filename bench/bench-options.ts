@@ -17,6 +17,12 @@ export interface BenchOptions {
   connections: number;
   /** Streamed requests per target in the chunk-timing check. */
   chunkTimingRequests: number;
+  /** Rounds of the cost-growth section (0: skip it). */
+  growthRounds: number;
+  /** Extra Node.js options of the gateway children (e.g. `--cpu-prof --cpu-prof-dir=DIR`). */
+  gatewayNodeArgs: string[];
+  /** Whether the gateways run their once-a-minute metrics rollup and alert evaluation. */
+  monitoring: boolean;
   /** Print the results as JSON on stdout instead of the table. */
   json: boolean;
   /** Print usage and stop. */
@@ -34,7 +40,13 @@ fake OpenAI upstream, a load generator and each target in their own processes.
   --warmup N        warm-up seconds before each phase (default 1)
   --rounds N        rounds over all targets, figures are medians (default 3)
   --connections N   connections of the saturation phase (default 32)
-  --quick           smoke run: 1 round, 1 s phases, 0.5 s warm-up
+  --growth-rounds N rounds of the cost-growth section (default 2; 0 skips it)
+  --no-monitoring   turn off the gateways' once-a-minute metrics rollup and alert
+                    evaluation (alerts.evaluateEverySeconds: 0), to see what it costs
+  --quick           smoke run: 1 round, 1 s phases, 0.5 s warm-up, no growth section
+  --gateway-node-args "ARGS"
+                    Node.js options of the gateway processes, space-separated, e.g.
+                    "--cpu-prof --cpu-prof-dir=/tmp/profiles" (written when they stop)
   --json            results as JSON on stdout (progress stays on stderr)
   -h, --help        this text
 `;
@@ -64,6 +76,9 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       connections: { type: 'string' },
+      'growth-rounds': { type: 'string' },
+      'gateway-node-args': { type: 'string' },
+      'no-monitoring': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -79,6 +94,12 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     rounds: positive(values.rounds, 'rounds', quick ? 1 : 3, true),
     connections: positive(values.connections, 'connections', 32, true),
     chunkTimingRequests: quick ? 8 : 16,
+    growthRounds:
+      values['growth-rounds'] === '0'
+        ? 0
+        : positive(values['growth-rounds'], 'growth-rounds', quick ? 0 : 2, true),
+    gatewayNodeArgs: (values['gateway-node-args'] ?? '').split(/\s+/).filter(Boolean),
+    monitoring: values['no-monitoring'] !== true,
     json: values.json === true,
     help: values.help === true,
   };

@@ -17,6 +17,8 @@ export interface ChildHandle {
   readonly pid: number;
   /** The last few kilobytes it wrote to stdout and stderr. */
   output(): string;
+  /** The last few kilobytes of its pino warn, error and fatal lines (info lines crowd `output`). */
+  warnings(): string;
   /** Resolves when it has exited, with a description of how. */
   readonly exited: Promise<string>;
 }
@@ -51,8 +53,14 @@ export function spawnChild(options: SpawnOptions): ChildHandle {
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   live.add(child);
   let output = '';
+  let warnings = '';
   const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-outputLimit);
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-outputLimit);
+    if (text.includes('"level":')) {
+      const lines = text.split('\n').filter((line) => /"level":(40|50|60)\b/.test(line));
+      if (lines.length > 0) warnings = `${warnings}${lines.join('\n')}\n`.slice(-outputLimit);
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -66,7 +74,14 @@ export function spawnChild(options: SpawnOptions): ChildHandle {
       resolve(`spawn error: ${error.message}`);
     });
   });
-  return { name: options.name, process: child, pid: child.pid, output: () => output, exited };
+  return {
+    name: options.name,
+    process: child,
+    pid: child.pid,
+    output: () => output,
+    warnings: () => warnings,
+    exited,
+  };
 }
 
 /** Spawns a TypeScript entry file with Node and the tsx loader, with an IPC channel. */

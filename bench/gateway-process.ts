@@ -5,6 +5,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchProviderId } from './bench-scenario.js';
 import {
   type ChildHandle,
   childFailure,
@@ -13,9 +14,6 @@ import {
   stopChild,
 } from './child-process.js';
 import { repositoryRoot } from './floor-build.js';
-
-/** The provider id the benchmark configures; models are `bench/<upstream model>`. */
-export const benchProviderId = 'bench';
 
 /** Newest modification time of the compiled sources under `directory`, in ms. */
 function newestSource(directory: string): number {
@@ -73,18 +71,36 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Writes the benchmark's config: quiet logs, one openai-compatible provider. */
-function writeConfig(home: string, upstreamBaseUrl: string): string {
+/** How the benchmark configures a gateway child. */
+export interface GatewaySettings {
+  /** Client keys (`auth.apiKeys`); requests must send one as a bearer token. */
+  clientKeys: readonly string[];
+  /** Upstream model ids the provider serves (`models:`), which is the gateway's whole catalog. */
+  models: readonly string[];
+  /** `log.level`; the default, `info`, writes one line per request. */
+  logLevel?: string;
+  /** False turns off the once-a-minute metrics rollup and alert evaluation (on by default). */
+  monitoring?: boolean;
+  /** Extra Node.js options for the child, e.g. `--cpu-prof` (from `BENCH_GATEWAY_NODE_ARGS`). */
+  nodeArgs?: readonly string[];
+}
+
+/** Writes the benchmark's config: one openai-compatible provider (the fake), client keys. */
+function writeConfig(home: string, upstreamBaseUrl: string, settings: GatewaySettings): string {
   const file = path.join(home, 'config.yaml');
   const yaml = [
     'server:',
     '  host: 127.0.0.1',
+    'auth:',
+    `  apiKeys: ${JSON.stringify(settings.clientKeys)}`,
     'log:',
-    '  level: warn',
+    `  level: ${settings.logLevel ?? 'info'}`,
     'providers:',
     `  - id: ${benchProviderId}`,
     '    type: openai-compatible',
     `    baseUrl: ${upstreamBaseUrl}`,
+    `    models: ${JSON.stringify(settings.models)}`,
+    ...(settings.monitoring === false ? ['alerts:', '  evaluateEverySeconds: 0'] : []),
     '',
   ].join('\n');
   writeFileSync(file, yaml);
@@ -92,13 +108,18 @@ function writeConfig(home: string, upstreamBaseUrl: string): string {
 }
 
 /** Starts the built gateway with `home` as `TTA_MODELS_HOME`; resolves once /healthz answers. */
-export async function startGateway(home: string, upstreamBaseUrl: string): Promise<GatewayProcess> {
-  const config = writeConfig(home, upstreamBaseUrl);
+export async function startGateway(
+  home: string,
+  upstreamBaseUrl: string,
+  settings: GatewaySettings,
+): Promise<GatewayProcess> {
+  const config = writeConfig(home, upstreamBaseUrl, settings);
   const port = await freePort();
   const handle = spawnChild({
     name: 'gateway',
     command: process.execPath,
     args: [
+      ...(settings.nodeArgs ?? []),
       path.join(repositoryRoot, 'bin', 'tta-models.js'),
       ...['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'],
     ],

@@ -12,6 +12,20 @@ export interface JobTarget {
   path: string;
   /** The JSON body of a non-streamed request; streamed ones add `stream` and `stream_options`. */
   body: Record<string, unknown>;
+  /** Headers every request carries besides `content-type` (a bearer key, a task). */
+  headers?: Record<string, string>;
+  /** A session header per request, its value one of `count` ids (`<prefix><n>`). */
+  sessions?: SessionRotation;
+}
+
+/** How requests spread over sessions: one header, `count` session ids. */
+export interface SessionRotation {
+  /** Header name, e.g. `x-tta-session`. */
+  header: string;
+  /** Session ids are `<prefix>0` to `<prefix><count - 1>`. */
+  prefix: string;
+  /** Live sessions the requests spread over (1: every request in the same session). */
+  count: number;
 }
 
 /** A fixed arrival rate, scheduled by intended send time (open loop). */
@@ -50,8 +64,21 @@ export interface ChunkTimingJob {
   concurrency: number;
 }
 
+/**
+ * A fixed number of requests, each in the next session of the target's rotation, so that
+ * every session exists (and is cached) before anything is measured.
+ */
+export interface PrimeJob {
+  kind: 'prime';
+  target: JobTarget;
+  /** Requests sent in all (session `i % count` for request `i`). */
+  requests: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+}
+
 /** Any job. */
-export type LoadJob = PacedJob | SaturationJob | ChunkTimingJob;
+export type LoadJob = PacedJob | SaturationJob | ChunkTimingJob | PrimeJob;
 
 /** Figures of a paced job; times in milliseconds, measured from each request's intended send time. */
 export interface PacedResult {
@@ -90,8 +117,17 @@ export interface ChunkTimingResult {
   dataChunks: Summary;
 }
 
+/** Figures of a priming job. */
+export interface PrimeResult {
+  kind: 'prime';
+  /** Answers that were not 2xx, and failed exchanges. */
+  errors: number;
+  /** Seconds it took. */
+  seconds: number;
+}
+
 /** Any result. */
-export type LoadResult = PacedResult | SaturationResult | ChunkTimingResult;
+export type LoadResult = PacedResult | SaturationResult | ChunkTimingResult | PrimeResult;
 
 /** The result type of a job type. */
 export type ResultOf<Job extends LoadJob> = Extract<LoadResult, { kind: Job['kind'] }>;

@@ -13,6 +13,8 @@ import type {
   LoadResult,
   PacedJob,
   PacedResult,
+  PrimeJob,
+  PrimeResult,
   SaturationJob,
   SaturationResult,
 } from './load-jobs.js';
@@ -26,6 +28,42 @@ function now(): number {
 }
 
 const jsonHeaders = { 'content-type': 'application/json' };
+
+/** Longest an exchange may take, queueing in the pool included, in milliseconds. */
+const exchangeTimeoutMs = 15_000;
+
+/**
+ * The headers of a target's requests. Without a session rotation every request shares one
+ * object; with one, `session(n)` gives request `n`'s headers (made per request, which the
+ * generator pays for, not the target).
+ */
+interface RequestHeaders {
+  fixed: Record<string, string>;
+  session: ((index: number) => Record<string, string>) | undefined;
+}
+
+function requestHeaders(target: JobTarget): RequestHeaders {
+  const fixed = { ...jsonHeaders, ...target.headers };
+  const rotation = target.sessions;
+  if (rotation === undefined) return { fixed, session: undefined };
+  return {
+    fixed,
+    session: (index) => ({
+      ...fixed,
+      [rotation.header]: `${rotation.prefix}${index % rotation.count}`,
+    }),
+  };
+}
+
+/**
+ * The headers of one measured request: a session chosen at random, so that a rotation over
+ * as many sessions as the gateway caches does not become a cyclic scan of its LRU cache.
+ */
+function anyRequestHeaders(headers: RequestHeaders): Record<string, string> {
+  return headers.session === undefined
+    ? headers.fixed
+    : headers.session(Math.floor(Math.random() * 0x7fffffff));
+}
 
 /** Keep-alive pool options: a stalled target fails requests instead of hanging the run. */
 function poolOptions(connections: number): Pool.Options {
@@ -44,6 +82,7 @@ interface Exchange {
 async function exchange(
   pool: Pool,
   target: JobTarget,
+  headers: Record<string, string>,
   payload: string,
   dataTimes?: number[],
 ): Promise<Exchange> {
@@ -52,8 +91,10 @@ async function exchange(
     const response = await pool.request({
       path: target.path,
       method: 'POST',
-      headers: jsonHeaders,
+      headers,
       body: payload,
+      // A stalled target fails its requests, queued ones too, instead of hanging the run.
+      signal: AbortSignal.timeout(exchangeTimeoutMs),
     });
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       if (chunk.includes('data:')) {
@@ -97,6 +138,7 @@ async function pacedRun(
   seconds: number,
   payload: string,
 ): Promise<PacedSamples> {
+  const headers = requestHeaders(job.target);
   const total = Math.max(1, Math.round(job.rate * seconds));
   const interval = 1000 / job.rate;
   const samples: PacedSamples = {
@@ -109,7 +151,7 @@ async function pacedRun(
   const send = (index: number, intended: number): void => {
     samples.sendLag[index] = now() - intended;
     inFlight.push(
-      exchange(pool, job.target, payload).then((result) => {
+      exchange(pool, job.target, anyRequestHeaders(headers), payload).then((result) => {
         if (!result.ok) {
           samples.errors += 1;
           return;
@@ -164,13 +206,14 @@ async function runPaced(job: PacedJob): Promise<PacedResult> {
 async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
   const pool = new Pool(job.target.origin, poolOptions(job.connections));
   const payload = payloadOf(job.target, false);
+  const headers = requestHeaders(job.target);
   const measureFrom = now() + job.warmupSeconds * 1000;
   const measureUntil = measureFrom + job.seconds * 1000;
   let completed = 0;
   let errors = 0;
   const loop = async (): Promise<void> => {
     while (now() < measureUntil) {
-      const result = await exchange(pool, job.target, payload);
+      const result = await exchange(pool, job.target, anyRequestHeaders(headers), payload);
       if (result.end < measureFrom || result.end > measureUntil) continue;
       if (result.ok) completed += 1;
       else errors += 1;
@@ -188,6 +231,7 @@ async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
 async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
   const pool = new Pool(job.target.origin, poolOptions(job.concurrency));
   const payload = payloadOf(job.target, true);
+  const headers = requestHeaders(job.target);
   const spreads: number[] = [];
   const counts: number[] = [];
   let errors = 0;
@@ -196,7 +240,7 @@ async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
     while (next < job.requests) {
       next += 1;
       const times: number[] = [];
-      const result = await exchange(pool, job.target, payload, times);
+      const result = await exchange(pool, job.target, anyRequestHeaders(headers), payload, times);
       if (!result.ok || times.length === 0) {
         errors += 1;
         continue;
@@ -218,6 +262,31 @@ async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
   };
 }
 
+/** A priming job: every session of the rotation gets its first turn, in order. */
+async function runPrime(job: PrimeJob): Promise<PrimeResult> {
+  const pool = new Pool(job.target.origin, poolOptions(job.concurrency));
+  const payload = payloadOf(job.target, false);
+  const headers = requestHeaders(job.target);
+  const started = now();
+  let errors = 0;
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    while (next < job.requests) {
+      const index = next;
+      next += 1;
+      const own = headers.session === undefined ? headers.fixed : headers.session(index);
+      const result = await exchange(pool, job.target, own, payload);
+      if (!result.ok) errors += 1;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: job.concurrency }, loop));
+  } finally {
+    await pool.close();
+  }
+  return { kind: 'prime', errors, seconds: (now() - started) / 1000 };
+}
+
 /** Runs any job. */
 export function runJob(job: LoadJob): Promise<LoadResult> {
   switch (job.kind) {
@@ -227,5 +296,7 @@ export function runJob(job: LoadJob): Promise<LoadResult> {
       return runSaturation(job);
     case 'chunk-timing':
       return runChunkTiming(job);
+    case 'prime':
+      return runPrime(job);
   }
 }

@@ -51,7 +51,7 @@ const goalSpecs = [
   },
   {
     id: 'peak-rss-bytes',
-    goal: 'peak RSS < 150 MB (whole run)',
+    goal: 'peak RSS < 150 MB under load',
     value: (gateway: TargetFigures) => gateway.peakRssBytes,
     met: (value: number) => value < 150e6,
   },
@@ -158,15 +158,15 @@ const rows: readonly RowSpec[] = [
     pick: (f) => f.pacedPeakRssBytes,
     format: megabytes,
     compare: 'ratio',
-    skip: ['direct'],
+    skip: ['direct', 'plain'],
   },
   {
-    label: 'peak RSS, whole run (MB)',
+    label: 'peak RSS, main table (MB)',
     pick: (f) => f.peakRssBytes,
     format: megabytes,
     compare: 'ratio',
     goalId: 'peak-rss-bytes',
-    skip: ['direct'],
+    skip: ['direct', 'plain'],
   },
   { label: 'errors (all phases)', pick: (f) => f.errors, format: count, goalId: 'gateway-errors' },
 ];
@@ -179,10 +179,12 @@ function cell(figures: TargetFigures | undefined, row: RowSpec, target: TargetNa
   return Number.isNaN(value) ? 'n/a' : row.format(value);
 }
 
-/** The "gateway vs floor" cell. */
-function comparison(figures: FiguresByTarget, row: RowSpec): string {
-  const { floor, gateway } = figures;
+/** The "gateway vs floor" (or "plain vs floor") cell. */
+function comparison(figures: FiguresByTarget, row: RowSpec, target: 'gateway' | 'plain'): string {
+  const { floor } = figures;
+  const gateway = figures[target];
   if (row.compare === undefined || floor === undefined || gateway === undefined) return '';
+  if (row.skip?.includes(target)) return '';
   const [mine, theirs] = [row.pick(gateway), row.pick(floor)];
   const value = row.compare === 'difference' ? mine - theirs : mine / theirs;
   if (Number.isNaN(value)) return 'n/a';
@@ -197,7 +199,8 @@ function alignColumns(table: string[][]): string[] {
     line
       .map((text, column) => {
         const width = widths[column] ?? 0;
-        return column === 0 || column >= 5 ? text.padEnd(width) : text.padStart(width);
+        // figure, the targets and the two comparisons; goal and verdict are text.
+        return column === 0 || column >= 7 ? text.padEnd(width) : text.padStart(width);
       })
       .join('  ')
       .trimEnd(),
@@ -212,6 +215,10 @@ export interface RunDescription {
   warmupSeconds: number;
   connections: number;
   environment: string;
+  /** False when the gateways ran without their once-a-minute rollup and alert evaluation. */
+  monitoring?: boolean;
+  /** Extra Node.js options the gateways ran with. */
+  gatewayNodeArgs?: readonly string[];
 }
 
 /** The printed table, with a heading and notes. */
@@ -225,11 +232,19 @@ export function formatReport(
     if (goal === undefined) return ['', ''];
     return [goal.goal, goal.met === undefined ? 'n/a' : goal.met ? 'met' : 'NOT MET'];
   };
-  const header = ['figure', ...targetNames, 'gateway vs floor', 'goal', 'verdict'];
+  const header = [
+    'figure',
+    ...targetNames,
+    'gateway vs floor',
+    'plain vs floor',
+    'goal',
+    'verdict',
+  ];
   const body = rows.map((row) => [
     row.label,
     ...targetNames.map((target) => cell(figures[target], row, target)),
-    comparison(figures, row),
+    comparison(figures, row, 'gateway'),
+    comparison(figures, row, 'plain'),
     ...verdictOf(row.goalId),
   ]);
   const lines = alignColumns([header, ...body]);
@@ -242,6 +257,12 @@ export function formatReport(
       `paced ${run.rate} req/s for ${run.seconds} s after ${run.warmupSeconds} s warm-up; ` +
       `saturation with ${run.connections} connections.`,
     run.environment,
+    ...(run.monitoring === false
+      ? ['gateway config: alerts.evaluateEverySeconds: 0 (no minute rollup or alert evaluation)']
+      : []),
+    ...(run.gatewayNodeArgs?.length
+      ? [`gateway node options: ${run.gatewayNodeArgs.join(' ')}`]
+      : []),
     rule,
     lines[0] ?? '',
     rule,
@@ -255,7 +276,11 @@ export function formatReport(
     `First token: time to the first "data:" chunk. Stream first→last: ${streamedEvents} upstream events ` +
       `${chunkDelayMs} ms apart, so ~${expectedSpread} ms when nothing buffers; ratio vs direct in the goal.`,
     'direct = the fake upstream itself; floor = a bare node:http + undici pass-through proxy; ' +
-      'peak RSS is VmHWM (MB = 10^6 bytes): "paced only" after warm-up and round 1\'s paced ' +
-      'phase, "whole run" at the end (saturation included); direct runs under tsx, so has none.',
+      'gateway = every feature on (bearer client key, model "auto" with a task, a session ' +
+      'header, request recording, metrics, info logs); plain = the same gateway process asked ' +
+      'for a plain model name with the key, no task, no session.',
+    'Peak RSS is VmHWM (MB = 10^6 bytes): "paced only" after warm-up and round 1\'s paced ' +
+      'phase, "main table" after every phase above (saturation included); direct runs under ' +
+      'tsx, so has none.',
   ].join('\n');
 }

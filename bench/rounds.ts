@@ -37,7 +37,7 @@ export const replyChunks = 8;
 export const streamedEvents = replyChunks + 4;
 
 /** The targets in the order of a round: rotated by one each round. */
-function rotate(targets: readonly RunningTarget[], round: number): RunningTarget[] {
+export function rotate<T>(targets: readonly T[], round: number): T[] {
   const shift = round % targets.length;
   return [...targets.slice(shift), ...targets.slice(0, shift)];
 }

@@ -4,6 +4,15 @@
  */
 import type { FakeReply } from '../testkit/fake-wire.js';
 import {
+  allFeaturesRequest,
+  benchContextLength,
+  catalogModelIds,
+  catalogSizes,
+  floorRequest,
+  plainModelRequest,
+  type TargetRequest,
+} from './bench-scenario.js';
+import {
   type ChildHandle,
   sendMessage,
   spawnChild,
@@ -13,40 +22,32 @@ import {
 } from './child-process.js';
 import type { FakeStatusMessage } from './fake-upstream-process.js';
 import { buildFloorProxy, repositoryRoot } from './floor-build.js';
-import { benchProviderId, type GatewayProcess, startGateway } from './gateway-process.js';
+import { type GatewayProcess, type GatewaySettings, startGateway } from './gateway-process.js';
 import type { JobTarget } from './load-jobs.js';
 
-/** Names of the targets, in table order. */
-export const targetNames = ['direct', 'floor', 'gateway'] as const;
+/**
+ * Names of the targets of the main table, in table order: `gateway` has every feature on,
+ * `plain` is the same gateway process asked for a plain model name (no selection, no session).
+ */
+export const targetNames = ['direct', 'floor', 'gateway', 'plain'] as const;
 
 /** A target's name. */
 export type TargetName = (typeof targetNames)[number];
 
-/** A target that is running. */
-export interface RunningTarget {
-  name: TargetName;
+/** A target that is running, with what its requests carry. */
+export interface RunningTarget<Name extends string = TargetName> {
+  name: Name;
   /** `http://127.0.0.1:<port>`. */
   origin: string;
   /** Its process, for memory figures. */
   handle: ChildHandle;
+  /** Body and headers of its requests. */
+  request: TargetRequest;
 }
 
-/** The upstream model the fake lists, and the model name clients ask the gateway for. */
-export const upstreamModel = 'gpt-4o-mini';
-
-/** The chat body every request carries (the fake and the floor ignore the model prefix). */
-export const chatBody: Record<string, unknown> = {
-  model: `${benchProviderId}/${upstreamModel}`,
-  messages: [
-    { role: 'system', content: 'You narrate a text adventure.' },
-    { role: 'user', content: 'The player lights a torch. Describe the cave.' },
-  ],
-  max_tokens: 64,
-};
-
 /** The load target of a running target. */
-export function jobTarget(target: RunningTarget): JobTarget {
-  return { origin: target.origin, path: '/v1/chat/completions', body: chatBody };
+export function jobTarget(target: RunningTarget<string>): JobTarget {
+  return { origin: target.origin, path: '/v1/chat/completions', ...target.request };
 }
 
 /** The fake upstream child. */
@@ -62,11 +63,17 @@ export interface FakeUpstreamProcess {
 export async function startFakeUpstreamProcess(
   reply: Partial<FakeReply>,
 ): Promise<FakeUpstreamProcess> {
+  // The largest catalog of the run; each gateway's config restricts it to its own size.
+  const models = catalogModelIds(catalogSizes.large).map((id) => ({
+    id,
+    contextLength: benchContextLength,
+  }));
   const handle = spawnTypeScript(
     'fake upstream',
     `${repositoryRoot}/bench/fake-upstream-process.ts`,
     {
       BENCH_FAKE_REPLY: JSON.stringify(reply),
+      BENCH_FAKE_MODELS: JSON.stringify(models),
     },
   );
   const ready = await waitForMessage(
@@ -117,28 +124,50 @@ export async function startFloorProxy(upstreamOrigin: string): Promise<RunningTa
     },
     30_000,
   );
-  return { name: 'floor', origin: url, handle };
+  return { name: 'floor', origin: url, handle, request: floorRequest() };
 }
 
-/** Starts the gateway child and wraps it as a target. */
-export async function startGatewayTarget(
+/** The direct target: the fake upstream itself. */
+export function directTarget(fake: FakeUpstreamProcess): RunningTarget {
+  return { name: 'direct', origin: fake.origin, handle: fake.handle, request: floorRequest() };
+}
+
+/**
+ * Starts a gateway child; the main one is both the `gateway` target (every feature on) and
+ * the `plain` one (a plain model name).
+ */
+export async function startGatewayTargets(
   home: string,
   upstreamBaseUrl: string,
-): Promise<RunningTarget & { process: GatewayProcess }> {
-  const gateway = await startGateway(home, upstreamBaseUrl);
-  return { name: 'gateway', origin: gateway.url, handle: gateway.handle, process: gateway };
+  settings: GatewaySettings,
+): Promise<{ gateway: RunningTarget; plain: RunningTarget; process: GatewayProcess }> {
+  const process = await startGateway(home, upstreamBaseUrl, settings);
+  // As a client would on start: list the models. The listing also tells the gateway each
+  // model's context window, which context fitting needs.
+  const listed = await fetch(`${process.url}/v1/models`, {
+    headers: { authorization: `Bearer ${settings.clientKeys[0] ?? ''}` },
+  });
+  await listed.arrayBuffer();
+  const common = { origin: process.url, handle: process.handle };
+  return {
+    gateway: { name: 'gateway', ...common, request: allFeaturesRequest() },
+    plain: { name: 'plain', ...common, request: plainModelRequest() },
+    process,
+  };
 }
 
 /**
  * Sends one plain and one streamed request to a target and throws, with the answer, unless
  * both succeed — so a broken target fails loudly rather than as a column of errors.
  */
-export async function checkTarget(target: RunningTarget): Promise<void> {
+export async function checkTarget(target: RunningTarget<string>): Promise<void> {
+  const { body, headers, sessions } = target.request;
+  const session = sessions === undefined ? {} : { [sessions.header]: `${sessions.prefix}0` };
   for (const stream of [false, true]) {
     const response = await fetch(`${target.origin}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...chatBody, stream }),
+      headers: { 'content-type': 'application/json', ...headers, ...session },
+      body: JSON.stringify({ ...body, stream }),
       signal: AbortSignal.timeout(10_000),
     });
     const text = await response.text();

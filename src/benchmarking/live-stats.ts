@@ -52,7 +52,11 @@ export function liveStats(
   const groups = new Map<string, MonitoredRequest[]>();
   for (const request of requests) {
     const key = options.byTask ? `${request.model}\u0000${request.task ?? ''}` : request.model;
-    groups.set(key, [...(groups.get(key) ?? []), request]);
+    // Appended in place: copying the group for each request made a busy day quadratic
+    // (alerts are evaluated every minute over the whole day's requests).
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [request]);
+    else group.push(request);
   }
   return [...groups.values()]
     .map((members): LiveStats => {

@@ -73,7 +73,10 @@ export function computeStandings(results: readonly BenchResultRecord[]): TaskSta
   const groups = new Map<string, BenchResultRecord[]>();
   for (const result of latestResults(results)) {
     const key = `${result.model}\u0000${result.task}`;
-    groups.set(key, [...(groups.get(key) ?? []), result]);
+    // Appended in place: a copy per result would make many results quadratic.
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [result]);
+    else group.push(result);
   }
   return [...groups.values()]
     .map((group) => standingOf(group[0]?.model ?? '', group[0]?.task ?? '', group))

@@ -226,10 +226,15 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
     /** Updates the session after the turn (never fails the turn). */
     const recordTurn = (answered: string | undefined, attempts: readonly Attempt[]) => {
       if (attempts.length > 0) deps.onFailover?.(attempts, answered, context);
-      if (!turn || !deps.sessions) return;
-      deps.sessions
-        .record(turn, plan.members[0]?.name ?? body.model, answered, attempts)
-        .catch((error: unknown) => deps.onSessionError?.(error));
+      const sessions = deps.sessions;
+      if (!turn || !sessions) return;
+      const preferred = plan.members[0]?.name ?? body.model;
+      // Once the answer (or the stream's end) is written: a database write must not delay it.
+      setImmediate(() => {
+        sessions
+          .record(turn, preferred, answered, attempts)
+          .catch((error: unknown) => deps.onSessionError?.(error));
+      });
     };
     return { plan, chain, recordTurn };
   }

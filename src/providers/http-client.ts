@@ -70,7 +70,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   ): Promise<T> {
     // A copy: per-request headers must not leak into an object the caller may reuse.
     const headers = { ...options.headers(requestOptions.apiKey) };
-    const call = new Call(requestOptions, options.timeoutMs, secretsOf(headers));
+    // Secrets are only needed to redact an error message: found when one is made.
+    const call = new Call(requestOptions, options.timeoutMs, () => secretsOf(headers));
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (requestOptions.requestId !== undefined) headers['x-request-id'] = requestOptions.requestId;
     try {
@@ -151,10 +152,10 @@ class Call {
   #abortedBy: 'caller' | 'deadline' | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #callerSignal: AbortSignal | undefined;
-  readonly #secrets: string[];
+  readonly #secrets: () => string[];
   readonly #onCallerAbort = (): void => this.#abort('caller');
 
-  constructor(options: HttpRequestOptions, defaultTimeoutMs: number, secrets: string[]) {
+  constructor(options: HttpRequestOptions, defaultTimeoutMs: number, secrets: () => string[]) {
     this.#secrets = secrets;
     this.#callerSignal = options.signal;
     if (options.signal?.aborted) this.#abort('caller');
@@ -182,7 +183,10 @@ class Call {
 
   /** Removes every secret sent with this request from a text. */
   redact(text: string): string {
-    return this.#secrets.reduce((result, secret) => result.replaceAll(secret, '[redacted]'), text);
+    return this.#secrets().reduce(
+      (result, secret) => result.replaceAll(secret, '[redacted]'),
+      text,
+    );
   }
 
   /** Maps anything thrown during the call to an `ApiCallError`. */
@@ -238,8 +242,18 @@ function secretsOf(headers: Record<string, string>): string[] {
   return secrets;
 }
 
-/** Splits a URL into undici's origin and path. */
-function splitUrl(url: string): { origin: string; path: string } {
-  const parsed = new URL(url);
-  return { origin: parsed.origin, path: parsed.pathname + parsed.search };
+/** URLs already split: a provider calls the same few URLs over and over. */
+const splitUrls = new Map<string, { readonly origin: string; readonly path: string }>();
+
+/** Splits a URL into undici's origin and path (parsing each URL once). */
+function splitUrl(url: string): { readonly origin: string; readonly path: string } {
+  let split = splitUrls.get(url);
+  if (split === undefined) {
+    const parsed = new URL(url);
+    split = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    // Bounded: URLs with ids in them (a model name in the path) must not grow it forever.
+    if (splitUrls.size >= 1_000) splitUrls.clear();
+    splitUrls.set(url, split);
+  }
+  return split;
 }

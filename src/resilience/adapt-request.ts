@@ -12,16 +12,26 @@ export type Adapted =
 export const jsonInstruction =
   'Answer with one valid JSON object and nothing else: no prose, no code fences.';
 
+/** The characters of one message that the token estimate counts. */
+function charactersOf(message: ChatMessage): number {
+  let characters = 0;
+  if (typeof message.content === 'string') characters += message.content.length;
+  else for (const part of message.content ?? []) characters += part.text?.length ?? 256;
+  for (const call of message.tool_calls ?? [])
+    characters += call.function.arguments.length + call.function.name.length;
+  return characters;
+}
+
+/** The estimate for `messages` messages holding `characters` characters in all. */
+function tokensFor(characters: number, messages: number): number {
+  return Math.ceil(characters / 3.5) + messages * 4;
+}
+
 /** A rough token count (about 3.5 characters a token, plus each message's framing). */
 export function estimateTokens(messages: readonly ChatMessage[]): number {
   let characters = 0;
-  for (const message of messages) {
-    if (typeof message.content === 'string') characters += message.content.length;
-    else for (const part of message.content ?? []) characters += part.text?.length ?? 256;
-    for (const call of message.tool_calls ?? [])
-      characters += call.function.arguments.length + call.function.name.length;
-  }
-  return Math.ceil(characters / 3.5) + messages.length * 4;
+  for (const message of messages) characters += charactersOf(message);
+  return tokensFor(characters, messages.length);
 }
 
 /**
@@ -75,17 +85,38 @@ export function adaptRequest(request: ChatRequest, capabilities: Capabilities): 
   if (estimateTokens(adapted.messages) <= budget)
     return { ok: true, request: adapted, adaptations };
 
-  const all = groups(adapted.messages);
-  const system = all.filter(
-    (group) => group[0]?.role === 'system' || group[0]?.role === 'developer',
-  );
-  const turns = all.filter((group) => !system.includes(group));
-  let dropped = 0;
-  while (turns.length > 1 && estimateTokens([...system, ...turns].flat()) > budget) {
-    dropped += turns.shift()?.length ?? 0;
+  const system: ChatMessage[][] = [];
+  const turns: ChatMessage[][] = [];
+  for (const group of groups(adapted.messages)) {
+    const role = group[0]?.role;
+    (role === 'system' || role === 'developer' ? system : turns).push(group);
   }
-  const fitted = [...system, ...turns].flat();
-  if (estimateTokens(fitted) > budget) {
+  // Running totals, so dropping turns costs one pass, not one estimate per dropped turn
+  // (the same estimate: it only sums characters and counts messages).
+  let characters = 0;
+  let messages = 0;
+  const turnCharacters = turns.map((group) => {
+    let sum = 0;
+    for (const message of group) sum += charactersOf(message);
+    characters += sum;
+    messages += group.length;
+    return sum;
+  });
+  for (const group of system) {
+    for (const message of group) characters += charactersOf(message);
+    messages += group.length;
+  }
+  let first = 0;
+  let dropped = 0;
+  while (turns.length - first > 1 && tokensFor(characters, messages) > budget) {
+    const group = turns[first] as ChatMessage[];
+    characters -= turnCharacters[first] as number;
+    messages -= group.length;
+    dropped += group.length;
+    first += 1;
+  }
+  const fitted = [...system, ...turns.slice(first)].flat();
+  if (tokensFor(characters, messages) > budget) {
     return {
       ok: false,
       code: 'context_too_small',

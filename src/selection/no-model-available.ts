@@ -41,7 +41,12 @@ export class NoModelAvailableError extends GatewayError {
   constructor(selection: Selection) {
     const byReason = new Map<string, string[]>();
     for (const { model, reasons } of selection.excluded) {
-      for (const reason of reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), model]);
+      for (const reason of reasons) {
+        // Appended in place: a large catalog excluded for one reason is not copied per model.
+        const models = byReason.get(reason);
+        if (models === undefined) byReason.set(reason, [model]);
+        else models.push(model);
+      }
     }
     const lines = [...byReason.entries()]
       .sort((a, b) => b[1].length - a[1].length)

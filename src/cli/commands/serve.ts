@@ -5,6 +5,7 @@ import { redactDatabaseUrl } from '../../storage/index.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { readConfig } from '../context.js';
 import { parsePort } from '../parse-options.js';
+import { tuneHeapForServing } from '../tune-heap.js';
 
 /** `tta-models serve`: the gateway, its API and dashboard, until SIGINT/SIGTERM. */
 export function serveCommand(program: Command): void {
@@ -15,6 +16,7 @@ export function serveCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default: server.port, 8787)', parsePort)
     .option('-H, --host <host>', 'address to listen on (default: server.host, 127.0.0.1)')
     .action(async (options: { config?: string; port?: number; host?: string }) => {
+      tuneHeapForServing();
       const { config, paths, file } = readConfig(options);
       const logger = createLogger({ level: config.log.level });
       const gateway = await createGateway({ config, paths, logger, configFile: file });

@@ -5,6 +5,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../spec/chat.js';
 import { ApiCallError } from '../../spec/errors.js';
 import type { CallOptions, ChatModel } from '../../spec/provider.js';
+import { rememberRawJson } from '../../spec/raw-json.js';
 import { parseSse } from '../sse.js';
 import { inBandError, malformedResponse } from '../upstream-error.js';
 import type { UpstreamContext } from './upstream-context.js';
@@ -73,6 +74,9 @@ function parseChunk(providerId: string, data: string): ChatCompletionChunk {
   const error = inBandError(providerId, payload);
   if (error !== undefined) throw error;
   if (!hasChoices(payload)) throw malformedResponse(providerId, 'stream chunk (no choices)');
+  // Relayed untouched, the chunk goes out as it came in, unless its event spanned several
+  // `data:` lines (joined by newlines, which one SSE line cannot hold).
+  if (!data.includes('\n')) rememberRawJson(payload, data);
   return payload as ChatCompletionChunk;
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Answered } from '../../dispatch/chat-dispatcher.js';
 import type { Gateway } from '../../gateway.js';
 import { preferencesSchema } from '../../selection/preferences.js';
 import { type ChatRequest, InvalidRequestError } from '../../spec/index.js';
+import { chatRequestPrecheck } from '../chat-request-precheck.js';
 import { chatRequestSchema } from '../chat-request-schema.js';
 import { publicErrorBody, toGatewayError } from '../error-handler.js';
 import { createSseWriter } from '../sse.js';
@@ -35,6 +36,13 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
           tags: ['data plane'],
           summary: 'Create a chat completion (OpenAI wire format, SSE when stream is true)',
           body: chatRequestSchema,
+        },
+        // Most bodies pass a quick read-only check; the rest (and every bad one) go through
+        // zod, so errors are exactly zod's. Zod alone would copy every message of every request.
+        validatorCompiler: (route) => {
+          if (route.httpPart !== 'body') throw new Error(`no ${route.httpPart} schema here`);
+          const zod = validatorCompiler({ ...route, schema: chatRequestSchema });
+          return (data: unknown) => (chatRequestPrecheck(data) ? { value: data } : zod(data));
         },
       },
       async (request, reply) => {
