@@ -40,7 +40,7 @@ fake OpenAI upstream, a load generator and each target in their own processes.
   --warmup N        warm-up seconds before each phase (default 1)
   --rounds N        rounds over all targets, figures are medians (default 3)
   --connections N   connections of the saturation phase (default 32)
-  --growth-rounds N rounds of the cost-growth section (default 2; 0 skips it)
+  --growth-rounds N rounds of the cost-growth section (default 3; 0 skips it)
   --no-monitoring   turn off the gateways' once-a-minute metrics rollup and alert
                     evaluation (alerts.evaluateEverySeconds: 0), to see what it costs
   --quick           smoke run: 1 round, 1 s phases, 0.5 s warm-up, no growth section
@@ -97,7 +97,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     growthRounds:
       values['growth-rounds'] === '0'
         ? 0
-        : positive(values['growth-rounds'], 'growth-rounds', quick ? 0 : 2, true),
+        : positive(values['growth-rounds'], 'growth-rounds', quick ? 0 : 3, true),
     gatewayNodeArgs: (values['gateway-node-args'] ?? '').split(/\s+/).filter(Boolean),
     monitoring: values['no-monitoring'] !== true,
     json: values.json === true,

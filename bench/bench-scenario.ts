@@ -28,6 +28,13 @@ export const benchContextLength = 4_096;
 /** Models in the catalog of the main gateway, and of the large one in the growth section. */
 export const catalogSizes = { small: 10, large: 1_000 } as const;
 
+/**
+ * Live sessions the all-features requests spread over, each request in one chosen at random:
+ * players whose turns overlap now and then. (All requests in one session would measure
+ * concurrent writes to one session instead; the growth section shows that case apart.)
+ */
+export const liveSessions = 100;
+
 /** Live sessions of the session case of the growth section. */
 export const manySessions = 10_000;
 
@@ -93,7 +100,7 @@ export function allFeaturesRequest(
   return {
     body: { model: 'auto', messages: options.messages ?? conversation(2), max_tokens: 64 },
     headers: { ...bearer, 'x-tta-task': benchTask },
-    sessions: sessionRotation(options.sessions ?? 1),
+    sessions: sessionRotation(options.sessions ?? liveSessions),
   };
 }
 

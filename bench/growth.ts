@@ -12,6 +12,7 @@ import {
   catalogSizes,
   conversation,
   floorRequest,
+  liveSessions,
   longConversation,
   manySessions,
 } from './bench-scenario.js';
@@ -82,10 +83,15 @@ export function growthPlan(targets: GrowthTargets): {
       name: `gateway, ${longConversation} messages`,
       request: allFeaturesRequest({ messages: long }),
     },
+    {
+      ...targets.gateway,
+      name: 'gateway, one session',
+      request: allFeaturesRequest({ sessions: 1 }),
+    },
   ];
-  const [floor, gateway, large, sessions, floorLong, gatewayLong] = probes.map(
+  const [floor, gateway, large, sessions, floorLong, gatewayLong, oneSession] = probes.map(
     (probe) => probe.name,
-  ) as [string, string, string, string, string, string];
+  ) as [string, string, string, string, string, string, string];
   const base = { gateway, floor };
   const number = (value: number): string => value.toLocaleString('en-US');
   return {
@@ -99,9 +105,16 @@ export function growthPlan(targets: GrowthTargets): {
       },
       {
         id: 'sessions',
-        label: `live sessions 1 → ${number(manySessions)}`,
+        label: `live sessions ${liveSessions} → ${number(manySessions)}`,
         baseline: base,
         grown: { gateway: sessions, floor },
+      },
+      {
+        // Not a goal of the issue: concurrent turns of one session contend for its row.
+        id: 'one-session',
+        label: `one session for every request (vs ${liveSessions})`,
+        baseline: base,
+        grown: { gateway: oneSession, floor },
       },
       {
         id: 'conversation',
@@ -122,6 +135,12 @@ export async function runGrowth(
   log: (line: string) => void,
 ): Promise<{ figures: GrowthFigures[]; rounds: Record<string, ProbeRound[]> }> {
   const { probes, cases, prime } = growthPlan(targets);
+  // The large-catalog gateway has just started: warm it up as the main one was.
+  log('growth: warming up the large-catalog gateway');
+  const large = jobTarget(targets.largeCatalog);
+  const warm = { warmupSeconds: 0, seconds: options.warmupSeconds };
+  await load.run({ kind: 'paced', target: large, rate: options.rate, stream: false, ...warm });
+  await load.run({ kind: 'saturation', target: large, connections: options.connections, ...warm });
   log(`growth: giving ${prime.sessions} sessions their first turn`);
   const primed = await load.run({
     kind: 'prime',

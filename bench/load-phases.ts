@@ -78,8 +78,42 @@ interface Exchange {
   firstData: number;
 }
 
-/** Sends one request and reads the whole answer; never throws. */
+/** Pools with an exchange that ran out of time: closing them would wait for it forever. */
+const stalled = new WeakSet<Pool>();
+
+/** Closes a job's pool; one a stalled target still holds requests in is destroyed. */
+async function release(pool: Pool): Promise<void> {
+  if (stalled.has(pool)) await pool.destroy();
+  else await pool.close();
+}
+
+/**
+ * Sends one request and reads the whole answer; never throws. An exchange that takes longer
+ * than `exchangeTimeoutMs` fails: undici aborts a request in flight, but one still queued
+ * for a connection of a stalled target would wait, so the wait is cut short here too.
+ */
 async function exchange(
+  pool: Pool,
+  target: JobTarget,
+  headers: Record<string, string>,
+  payload: string,
+  dataTimes?: number[],
+): Promise<Exchange> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<Exchange>((resolve) => {
+    timer = setTimeout(() => {
+      stalled.add(pool);
+      resolve({ ok: false, end: now(), firstData: Number.NaN });
+    }, exchangeTimeoutMs);
+  });
+  try {
+    return await Promise.race([attempt(pool, target, headers, payload, dataTimes), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function attempt(
   pool: Pool,
   target: JobTarget,
   headers: Record<string, string>,
@@ -93,7 +127,6 @@ async function exchange(
       method: 'POST',
       headers,
       body: payload,
-      // A stalled target fails its requests, queued ones too, instead of hanging the run.
       signal: AbortSignal.timeout(exchangeTimeoutMs),
     });
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
@@ -198,7 +231,7 @@ async function runPaced(job: PacedJob): Promise<PacedResult> {
       sendLag: summarize(samples.sendLag),
     };
   } finally {
-    await pool.close();
+    await release(pool);
   }
 }
 
@@ -222,7 +255,7 @@ async function runSaturation(job: SaturationJob): Promise<SaturationResult> {
   try {
     await Promise.all(Array.from({ length: job.connections }, loop));
   } finally {
-    await pool.close();
+    await release(pool);
   }
   return { kind: 'saturation', completed, errors, requestsPerSecond: completed / job.seconds };
 }
@@ -252,7 +285,7 @@ async function runChunkTiming(job: ChunkTimingJob): Promise<ChunkTimingResult> {
   try {
     await Promise.all(Array.from({ length: job.concurrency }, loop));
   } finally {
-    await pool.close();
+    await release(pool);
   }
   return {
     kind: 'chunk-timing',
@@ -282,7 +315,7 @@ async function runPrime(job: PrimeJob): Promise<PrimeResult> {
   try {
     await Promise.all(Array.from({ length: job.concurrency }, loop));
   } finally {
-    await pool.close();
+    await release(pool);
   }
   return { kind: 'prime', errors, seconds: (now() - started) / 1000 };
 }

@@ -2,6 +2,7 @@
  * The benchmark's verdicts against the issue's goals, and the table that shows them beside
  * the figures of the direct, floor and gateway targets.
  */
+import { liveSessions } from './bench-scenario.js';
 import type { TargetFigures } from './figures.js';
 import { chunkDelayMs, streamedEvents } from './rounds.js';
 import { type TargetName, targetNames } from './targets.js';
@@ -277,8 +278,9 @@ export function formatReport(
       `${chunkDelayMs} ms apart, so ~${expectedSpread} ms when nothing buffers; ratio vs direct in the goal.`,
     'direct = the fake upstream itself; floor = a bare node:http + undici pass-through proxy; ' +
       'gateway = every feature on (bearer client key, model "auto" with a task, a session ' +
-      'header, request recording, metrics, info logs); plain = the same gateway process asked ' +
-      'for a plain model name with the key, no task, no session.',
+      `header over ${liveSessions} live sessions, request recording, metrics, info logs); ` +
+      'plain = the same ' +
+      'gateway process asked for a plain model name with the key, no task, no session.',
     'Peak RSS is VmHWM (MB = 10^6 bytes): "paced only" after warm-up and round 1\'s paced ' +
       'phase, "main table" after every phase above (saturation included); direct runs under ' +
       'tsx, so has none.',
