@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -8,6 +8,8 @@ export default defineConfig({
       'bench/**/*.test.ts',
       'web/tests/**/*.browser.test.ts',
     ],
+    // The five-minute soak runs apart: `npm run test:soak` (vitest.soak.config.ts).
+    exclude: [...configDefaults.exclude, '**/*.soak.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,5 +1,6 @@
 import { type AccessControl, createAccessControl } from './access/access-control.js';
 import { createUserTokens, type UserTokens } from './access/user-tokens.js';
+import { createUserUsageLimits, type UserUsageLimits } from './access/user-usage-limits.js';
 import {
   createGatewayBenchmarks,
   type GatewayBenchmarks,
@@ -12,6 +13,7 @@ import type { HomePaths } from './config/home.js';
 import { type ChatDispatcher, createChatDispatcher } from './dispatch/chat-dispatcher.js';
 import { createModelPlanner, type ModelPlanner } from './dispatch/model-planner.js';
 import { createProvider } from './providers/provider-registry.js';
+import { type ReplicaSync, startReplicaSync } from './replicas/replica-sync.js';
 import { createCooldowns } from './resilience/cooldowns.js';
 import { movesOn } from './resilience/fallback-chain.js';
 import { createIncidentRecorder } from './resilience/incident-recorder.js';
@@ -76,6 +78,8 @@ export interface Gateway {
   readonly access: AccessControl;
   /** Users and their tokens. */
   readonly users: UserTokens;
+  /** Users' rate limits and budgets on chat requests, and their usage. */
+  readonly userLimits: UserUsageLimits;
   /** Sealed provider keys. */
   readonly vault: KeyVault;
   /** Adding, checking, listing and removing provider keys. */
@@ -120,7 +124,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const storage = await openStorage({
     ...(config.database.url
       ? { url: config.database.url, poolSize: config.database.poolSize }
-      : { path: paths.databaseFile }),
+      : { path: paths.databaseFile, busyTimeoutMs: config.database.busyTimeoutMs }),
     onError: (error) =>
       logger.error({ err: error }, 'database error; request log rows are kept for the next flush'),
   });
@@ -177,7 +181,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let selection: SelectionService | undefined;
   const planner = createModelPlanner({ providers, models, config, selection: () => selection });
   resources.start();
-  const cooldowns = createCooldowns();
+  // Started below on PostgreSQL: replicas tell each other of open breakers and cooldowns.
+  let replicas: ReplicaSync | undefined;
+  const cooldowns = createCooldowns(Date.now, {
+    onCool: (model, ms) => replicas?.announceCooldown(model, ms),
+  });
   const incidents = createIncidentRecorder(storage.incidents, logger);
   const modelHealth = createModelHealth({
     thresholds: {
@@ -189,6 +197,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     countsAsFailure: movesOn,
     onEvent: incidents.breaker,
+    onSignal: (signal) => replicas?.announce(signal),
   });
   // Benchmarks run through this gateway's own dispatcher (`gateway.chat`, built below).
   const benchmarks = await createGatewayBenchmarks({
@@ -234,6 +243,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(config.alerts.webhookUrl ? { webhookUrl: config.alerts.webhookUrl } : {}),
   });
   await versions.start();
+  if (storage.dialect === 'postgres') {
+    replicas = startReplicaSync({
+      storage,
+      modelHealth,
+      cooldowns,
+      access,
+      keys,
+      vault,
+      versions,
+      selection,
+      logger,
+    });
+  }
   const sessions = createSessionTracker({
     // Replicas sharing PostgreSQL may each take turns of one session.
     shared: storage.dialect === 'postgres',
@@ -253,6 +275,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     access,
     users: createUserTokens(storage.users, access),
+    userLimits: createUserUsageLimits({
+      store: storage.usage,
+      defaults: config.limits.users,
+      pricing: (model) => benchmarks.pricing(model),
+      onChargeError: (error) =>
+        logger.error({ err: error }, "a user's token and cost usage could not be counted"),
+      onUncounted: (error) =>
+        logger.warn({ err: error }, 'database unavailable: a user request is served uncounted'),
+    }),
     vault,
     keys: createKeyAdmission({ vault, keys, providers: config.providers }),
     providers,
@@ -294,6 +325,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       resources.local.close();
       await versions.close();
       await Promise.allSettled(providerList.map((provider) => provider.close()));
+      await replicas?.close();
       await storage.close();
     },
   };

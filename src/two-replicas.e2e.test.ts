@@ -16,7 +16,8 @@ import {
  * Two gateway processes (the CLI's `serve`, from source) behind no balancer at all, on one
  * real PostgreSQL started from Debian's package: what a client does on one replica the
  * other knows — users, keys, pins, sessions — and traffic through both is recorded and
- * counted once.
+ * counted once. Revocations, pins and failing models reach the other replica at once
+ * (PostgreSQL notifications), not after a cache window.
  */
 const mainFile = path.resolve(import.meta.dirname, 'cli', 'main.ts');
 const adminToken = 'replicas-admin-token-0123456789';
@@ -63,7 +64,7 @@ providers:
   - id: up
     type: openai-compatible
     baseUrl: ${up.baseUrl}
-    models: [one, two, three, four]
+    models: [one, two, three, four, five, six]
   - id: byok
     type: openai-compatible
     baseUrl: ${byok.baseUrl}
@@ -71,6 +72,7 @@ providers:
 routes:
   story: { models: [up/one, up/two, up/three] }
   narrator: { models: [up/one, up/two] }
+  fable: { models: [up/five, up/six] }
 `,
   );
   const child = spawn(process.execPath, ['--import', 'tsx', mainFile, 'serve'], {
@@ -150,6 +152,21 @@ function eventually<T>(check: () => Promise<T>): Promise<T> {
   return vi.waitFor(check, { timeout: 20_000, interval: 200 });
 }
 
+/**
+ * Waits for what another replica's change brings about, bounded well below the caches'
+ * old windows (2 s for pins, 5 s for tokens): only a pushed change arrives this soon.
+ */
+function promptly<T>(check: () => Promise<T>): Promise<T> {
+  return vi.waitFor(check, { timeout: 1_500, interval: 25 });
+}
+
+/** One model's health as a replica's API shows it. */
+async function modelHealth(replica: Replica, model: string): Promise<Record<string, unknown>> {
+  const answer = await call(replica, 'GET', '/api/health/models');
+  const models = answer.body.models as Array<Record<string, unknown>>;
+  return models.find((entry) => entry.model === model) ?? {};
+}
+
 /** A session as one replica's API shows it (read from the shared database). */
 async function sessionTurns(replica: Replica, id: string): Promise<number | undefined> {
   const answer = await call(replica, 'GET', `/api/sessions/${id}`);
@@ -181,7 +198,10 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
   beforeAll(async () => {
     server = await startPostgresServer();
     databaseUrl = await server.createDatabase('tta_models');
-    up = await startFakeUpstream({ flavor: 'openai', models: ['one', 'two', 'three', 'four'] });
+    up = await startFakeUpstream({
+      flavor: 'openai',
+      models: ['one', 'two', 'three', 'four', 'five', 'six'],
+    });
     byok = await startFakeUpstream({ flavor: 'openai', models: ['m'], expectApiKey: userKey });
     // Started together: both migrate the empty database at once.
     [a, b] = await Promise.all([startReplica('a'), startReplica('b')]);
@@ -204,6 +224,8 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
       '0005-benchmarks',
       '0006-model-versions',
       '0007-session-revision',
+      '0008-user-limits',
+      '0009-shared-health',
     ]);
     for (const replica of [a, b]) expect((await call(replica, 'GET', '/readyz')).status).toBe(200);
   });
@@ -219,8 +241,8 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
 
     // B never saw the token: it is good there at once.
     expect((await chat(b, 'up/four', { token })).status).toBe(200);
-    // And B locks its data plane once it re-reads that users exist (every few seconds).
-    await eventually(async () =>
+    // And B locks its data plane at once: it heard that a user exists.
+    await promptly(async () =>
       expect((await chat(b, 'up/four', { token: null })).status).toBe(401),
     );
 
@@ -234,9 +256,16 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
     expect(paid.status).toBe(200);
     expect(byok.requests.at(-1)?.headers.authorization).toBe(`Bearer ${userKey}`);
 
-    // Revoked on A; B stops honouring the token once its short cache of it expires.
+    // Another user keeps the data plane locked once Ada is gone (with no user left, loopback
+    // callers need no token at all).
+    expect(
+      (await call(a, 'POST', '/api/users', { body: { name: 'bo', role: 'user' } })).status,
+    ).toBe(201);
+    // B has just honoured the token (and would keep trusting it for 5 s); revoked on A, B
+    // refuses it at once.
+    expect((await chat(b, 'up/four', { token })).status).toBe(200);
     expect((await call(a, 'DELETE', `/api/users/${userId}`)).status).toBeLessThan(300);
-    await eventually(async () => expect((await chat(b, 'up/four', { token })).status).toBe(401));
+    await promptly(async () => expect((await chat(b, 'up/four', { token })).status).toBe(401));
   });
 
   it('continues a session on the other replica and back, where it really is', async () => {
@@ -277,7 +306,7 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
     ]);
   });
 
-  it('routes by a pin changed on the other replica within seconds, both ways', async () => {
+  it('routes by a pin changed on the other replica at once, both ways', async () => {
     // An answer on A records the version up/two serves, so it can be pinned.
     expect((await chat(a, 'up/two')).status).toBe(200);
     await eventually(async () =>
@@ -289,8 +318,8 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
       body: { subject: 'route:narrator', model: 'up/two', reason: 'the calmer narrator' },
     });
     expect(pinned.status).toBe(200);
-    // B re-reads pins in the background about every 2 s of traffic: it leads with two soon.
-    await eventually(async () =>
+    // B has just routed (its own re-read of pins is 2 s away): it leads with two at once.
+    await promptly(async () =>
       expect((await chat(b, 'route:narrator')).headers.get('x-tta-model')).toBe('up/two'),
     );
 
@@ -298,9 +327,42 @@ describe.runIf(postgresAvailable())('two replicas on one PostgreSQL', { timeout:
       body: { subject: 'route:narrator', reason: 'back to the route order' },
     });
     expect(unpinned.status).toBe(200);
-    await eventually(async () =>
+    await promptly(async () =>
       expect((await chat(b, 'route:narrator')).headers.get('x-tta-model')).toBe('up/one'),
     );
+  });
+
+  it('holds a model back on B once its breaker opened on A, and frees it on A once it answered on B', async () => {
+    // up/five fails for A's calls, until A's breaker for it opens (three in a row).
+    up.inject({ kind: 'status', status: 500, route: 'chat' });
+    await eventually(async () => {
+      expect((await chat(a, 'up/five')).status).toBeGreaterThanOrEqual(500);
+      expect(await modelHealth(a, 'up/five')).toMatchObject({ breaker: 'open' });
+    });
+    up.clearFaults();
+
+    // B never called five: its own breaker is closed, yet it holds five back, told by A.
+    await promptly(async () =>
+      expect(await modelHealth(b, 'up/five')).toMatchObject({
+        breaker: 'closed',
+        samples: 0,
+        heldElsewhereUntil: expect.any(Number),
+      }),
+    );
+    const before = up.requests.length;
+    const routed = await chat(b, 'route:fable');
+    expect(routed.status).toBe(200);
+    expect(routed.headers.get('x-tta-model')).toBe('up/six');
+    // B went straight to six: not one call of B's to five failed first.
+    expect(up.requests.slice(before).map((request) => request.body.model)).toEqual(['six']);
+
+    // Five has recovered. Asked for it alone, B tries it, and it answers.
+    expect((await chat(b, 'up/five')).status).toBe(200);
+    // A would keep its breaker open for its 15 s pause; B's answer closes it at once.
+    await promptly(async () =>
+      expect(await modelHealth(a, 'up/five')).toMatchObject({ breaker: 'closed' }),
+    );
+    expect((await chat(a, 'route:fable')).headers.get('x-tta-model')).toBe('up/five');
   });
 
   it('records requests through both once each, and counts them once in the metrics', async () => {

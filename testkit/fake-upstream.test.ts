@@ -124,6 +124,20 @@ describe('OpenAI flavor', () => {
     expect((await call(`${fake.baseUrl}/chat/completions`, chatBody)).status).toBe(200);
   });
 
+  it('applies an `every` fault to every n-th matching request, passing the others on', async () => {
+    fake.inject({ kind: 'status', status: 500, route: 'chat', every: 3 });
+    fake.inject({ kind: 'status', status: 503, route: 'chat', every: 2 });
+    const statuses: number[] = [];
+    for (let sent = 0; sent < 9; sent++) {
+      statuses.push((await call(`${fake.baseUrl}/chat/completions`, chatBody)).status);
+    }
+    // The 500 takes calls 3, 6 and 9; the 503 every second call of those it is offered.
+    expect(statuses).toEqual([200, 503, 500, 200, 503, 500, 200, 503, 500]);
+    expect(fake.faultCount).toBe(6);
+    expect((await call(`${fake.baseUrl}/models`)).status).toBe(200);
+    expect(() => fake.inject({ kind: 'refuse', every: 0 })).toThrow(/every must be a positive/);
+  });
+
   it('hang: never answers, and records that the client gave up', async () => {
     fake.inject({ kind: 'hang', times: 1 });
     const controller = new AbortController();

@@ -87,6 +87,8 @@ export interface FakeUpstream {
   readonly requestCount: number;
   /** TCP connections accepted since start or `reset()` (keep-alive reuse shows as fewer). */
   readonly connectionCount: number;
+  /** Requests a fault applied to since start or `reset()`, logged or not. */
+  readonly faultCount: number;
   /** Injects a fault; faults apply in the order injected. */
   inject(fault: Fault): void;
   /** Removes all injected faults. */
@@ -116,6 +118,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
   let reply: FakeReply = { ...defaultReply, ...options.reply };
   let sequence = 0;
   let connections = 0;
+  let faulted = 0;
 
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -145,6 +148,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       }
     }
     const fault = faults.take(wireRoute?.route);
+    if (fault !== undefined) faulted += 1;
     let destroyedByFault = false;
     const settled = settlement(response, () => destroyedByFault);
     const recorded: RecordedRequest = {
@@ -220,6 +224,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
     get connectionCount() {
       return connections;
     },
+    get faultCount() {
+      return faulted;
+    },
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     setReply: (changes) => {
@@ -233,6 +240,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       requests.length = 0;
       sequence = 0;
       connections = 0;
+      faulted = 0;
       reply = { ...defaultReply, ...options.reply };
     },
     nextRequest: () => new Promise((resolve) => waiting.push(resolve)),

@@ -37,6 +37,12 @@ export interface FaultScope {
   route?: FakeRoute;
   /** Only the next `times` matching requests (default: every one until cleared). */
   times?: number;
+  /**
+   * Only every `every`-th matching request (the `every`-th, `2 × every`-th, ... since the
+   * fault was injected); the others pass on to the faults behind it. `every: 5` fails 20%
+   * of calls, exactly and reproducibly. `times` counts the requests it applied to.
+   */
+  every?: number;
 }
 
 /** A fault with its scope, as given to `fake.inject()`. */
@@ -44,26 +50,30 @@ export type Fault = FaultBehaviour & FaultScope;
 
 /** Injected faults in order; the first one that matches a request applies to it. */
 export class FaultQueue {
-  readonly #faults: Array<{ fault: Fault; remaining: number }> = [];
+  readonly #faults: Array<{ fault: Fault; remaining: number; seen: number }> = [];
 
   /** Adds a fault behind those already injected. */
   add(fault: Fault): void {
-    if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 1)) {
-      throw new RangeError(`fault times must be a positive integer, got ${fault.times}`);
+    for (const field of ['times', 'every'] as const) {
+      const value = fault[field];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new RangeError(`fault ${field} must be a positive integer, got ${value}`);
+      }
     }
-    this.#faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    this.#faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, seen: 0 });
   }
 
   /** The fault for the next request to `route`, counting it against its `times`. */
   take(route: FakeRoute | undefined): Fault | undefined {
-    const index = this.#faults.findIndex(
-      (entry) => entry.fault.route === undefined || entry.fault.route === route,
-    );
-    const entry = this.#faults[index];
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.#faults.splice(index, 1);
-    return entry.fault;
+    for (const [index, entry] of this.#faults.entries()) {
+      if (entry.fault.route !== undefined && entry.fault.route !== route) continue;
+      entry.seen += 1;
+      if (entry.fault.every !== undefined && entry.seen % entry.fault.every !== 0) continue;
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) this.#faults.splice(index, 1);
+      return entry.fault;
+    }
+    return undefined;
   }
 
   /** Removes every fault. */

@@ -98,6 +98,13 @@ export interface PostgresServer {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server at once and deletes its folder. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Takes the server down as an operator's restart does (fast shutdown: open connections
+   * are terminated with 57P01), keeping its data; {@link PostgresServer.resume} starts it again.
+   */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port, with the same data. */
+  resume(): Promise<void>;
 }
 
 /** Runs one of the server's programs, as the server account when the tests run as root. */
@@ -178,9 +185,10 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   let port = 0;
   let started = false;
   let lastOutput = '';
+  let settings = '';
   for (let attempt = 0; attempt < 3 && !started; attempt += 1) {
     port = await freePort();
-    const settings = [
+    settings = [
       ...['-c listen_addresses=127.0.0.1', `-p ${port}`, `-c unix_socket_directories=${folder}`],
       // Throwaway data: durability buys nothing and costs seconds.
       ...['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'],
@@ -225,6 +233,21 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         await client.end();
       }
       return `postgres://postgres@127.0.0.1:${port}/${database}`;
+    },
+    async pause() {
+      const halted = await runProgramAsync(binFolder, 'pg_ctl', [
+        ...['-D', dataFolder, '-m', 'fast', '-w', 'stop'],
+      ]);
+      if (halted.code !== 0) throw new Error(`pg_ctl stop failed: ${halted.output}`);
+    },
+    async resume() {
+      const resumed = await runProgramAsync(binFolder, 'pg_ctl', [
+        ...['-D', dataFolder, '-l', logFile, '-w', '-t', '30', '-o', settings, 'start'],
+      ]);
+      if (resumed.code !== 0) {
+        const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+        throw new Error(`PostgreSQL did not start again: ${resumed.output}\n${log}`);
+      }
     },
     stop() {
       stopping ??= (async () => {

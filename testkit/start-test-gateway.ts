@@ -25,9 +25,15 @@ export interface TestGateway {
 /** Starts a real gateway (SQLite file, real HTTP server) for end-to-end tests. */
 export async function startTestGateway(
   config: Partial<Record<keyof GatewayConfig, unknown>>,
-  options: { logLines?: string[]; probe?: SystemProbe } = {},
+  options: {
+    logLines?: string[];
+    probe?: SystemProbe;
+    /** The home folder to use (created if missing) instead of a new temporary one. */
+    home?: string;
+  } = {},
 ): Promise<TestGateway> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-test-'));
+  const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-test-'));
+  fs.mkdirSync(home, { recursive: true });
   const adminToken = 'test-admin-token-0123456789';
   const parsed = configSchema.parse({
     ...config,

@@ -106,4 +106,83 @@ describe('access control', () => {
     expect(await access.identify(token)).toBeUndefined();
     await expect(users.add('player-one')).rejects.toThrow(/player-one/);
   });
+
+  it('keeps the data plane locked after the last user is revoked', async () => {
+    const access = await accessWith();
+    const users = createUserTokens(storage.users, access);
+    const { token } = await users.add('only-player');
+    expect(await users.revoke('only-player')).toBe(true);
+    expect(access.dataPlaneLocked).toBe(true);
+    expect(await access.dataPlaneCaller(token)).toBeUndefined();
+    expect(await access.dataPlaneCaller(undefined)).toBeUndefined();
+    // A fresh start (another replica, a restart) agrees.
+    const restarted = await accessWith();
+    expect(restarted.dataPlaneLocked).toBe(true);
+    expect(await restarted.dataPlaneCaller('anything')).toBeUndefined();
+  });
+
+  it('keeps a known token working while the database is down, and refuses unknown ones', async () => {
+    let clock = 0;
+    const access = await accessWith({ now: () => clock });
+    const users = createUserTokens(storage.users, access);
+    const { token } = await users.add('player-three');
+    expect((await access.dataPlaneCaller(token))?.kind).toBe('user');
+    clock += 10_000;
+    // How pg reports a dropped connection (see storage/database-unavailable.ts).
+    const down = new Error('Connection terminated unexpectedly');
+    const lookUp = storage.users.findByTokenHash;
+    storage.users.findByTokenHash = () => Promise.reject(down);
+    try {
+      expect(await access.dataPlaneCaller(token)).toMatchObject({ name: 'player-three' });
+      await expect(access.dataPlaneCaller('tta_user_never_seen')).rejects.toBe(down);
+    } finally {
+      storage.users.findByTokenHash = lookUp;
+    }
+  });
+
+  it('refuses a token once it expires, says when, and a rotation keeps or sets the expiry', async () => {
+    let clock = Date.parse('2026-11-27T12:00:00Z');
+    const access = await accessWith({ now: () => clock });
+    const users = createUserTokens(storage.users, access, () => clock);
+    const { user, token } = await users.add('player-two', 'user', {
+      expiry: { expiresIn: '1h' },
+      limits: { requestsPerDay: 3 },
+    });
+    expect(user).toMatchObject({ status: 'active', expiresAt: clock + 3_600_000 });
+    expect(await access.identify(token)).toEqual({
+      kind: 'user',
+      owner: user.id,
+      name: 'player-two',
+      limits: { requestsPerDay: 3 },
+    });
+    expect(await access.expiredAt(token)).toBeUndefined();
+
+    // The lookup is cached; expiry is still checked on every call.
+    clock += 3_600_000;
+    expect(await access.identify(token)).toBeUndefined();
+    expect(await access.dataPlaneCaller(token)).toBeUndefined();
+    expect(await access.expiredAt(token)).toBe(clock);
+    expect(await access.expiredAt('tta_user_unknown')).toBeUndefined();
+    expect((await users.get('player-two'))?.status).toBe('expired');
+
+    // An expired token cannot be rotated into another expired one: a lifetime is needed.
+    await expect(users.rotate('player-two')).rejects.toThrow(/expired at .*give the new token/);
+    const rotated = await users.rotate('player-two', { expiry: { expiresIn: '30d' } });
+    expect(rotated?.user).toMatchObject({ status: 'active', expiresAt: clock + 30 * 86_400_000 });
+    expect((await access.identify(rotated?.token))?.kind).toBe('user');
+    expect(await access.identify(token)).toBeUndefined();
+    expect(await access.expiredAt(token)).toBeUndefined();
+    // Without an expiry the rotation keeps the current one; "never" lifts it.
+    const kept = await users.rotate(user.id);
+    expect(kept?.user.expiresAt).toBe(clock + 30 * 86_400_000);
+    expect((await users.rotate(user.id, { expiry: { never: true } }))?.user.expiresAt).toBeNull();
+
+    await expect(
+      users.add('bad-expiry', 'user', { expiry: { expiresIn: 'soon' } }),
+    ).rejects.toThrow(/not a lifetime: write a number and m, h, d or w/);
+    await expect(
+      users.add('past-expiry', 'user', { expiry: { expiresAt: '2020-01-01T00:00:00Z' } }),
+    ).rejects.toThrow(/has passed/);
+    expect(await users.get('bad-expiry')).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Users } from '../storage/index.js';
+import { databaseUnavailableReason, type Users } from '../storage/index.js';
 import { anonymousCaller, type Caller, operatorOwner } from './caller.js';
 import { hashToken, sameDigest } from './token-hash.js';
 
@@ -15,8 +15,13 @@ const userCacheMs = 5_000;
 
 /** Who may call what: the admin token for `/api/*`, user tokens and client keys for `/v1/*`. */
 export interface AccessControl {
-  /** The caller a token belongs to; undefined for an unknown token (or none). */
+  /** The caller a token belongs to; undefined for an unknown, revoked or expired token (or none). */
   identify(token: string | undefined): Promise<Caller | undefined>;
+  /**
+   * When a user token that `identify` refused expired, epoch milliseconds; undefined when
+   * it is unknown or revoked instead (for the message of the refusal).
+   */
+  expiredAt(token: string | undefined): Promise<number | undefined>;
   /** The caller of a data-plane request, or undefined when it must be refused. */
   dataPlaneCaller(token: string | undefined): Promise<Caller | undefined>;
   /** True when the data plane demands a token (client keys configured or users exist). */
@@ -68,29 +73,54 @@ export async function createAccessControl(options: {
     }
   }
   const clientHashes = new Set(options.clientKeys.map(hashToken));
-  const activeUsersExist = async () =>
-    (await options.users.list()).some((user) => user.revokedAt === null);
-  let hasUsers = await activeUsersExist();
+  // Revoked users count too: revoking the last user must not open the data plane to
+  // anyone who can reach it (a gateway bound to the network would then serve strangers).
+  const usersExist = async () => (await options.users.list()).length > 0;
+  let hasUsers = await usersExist();
   let usersCheckedAt = now();
-  const userCache = new Map<string, { caller: Caller | undefined; at: number }>();
+  const userCache = new Map<
+    string,
+    { caller: Caller | undefined; expiresAt: number | null; at: number }
+  >();
+
+  /** The user holding a token hash (cached for `userCacheMs`), with when its token expires. */
+  async function lookUpUser(hash: string) {
+    const cached = userCache.get(hash);
+    if (cached && now() - cached.at < userCacheMs) return cached;
+    let user: Awaited<ReturnType<Users['findByTokenHash']>>;
+    try {
+      user = await options.users.findByTokenHash(hash);
+    } catch (error) {
+      // While the database is down, a token seen before keeps its last known answer, so a
+      // player's chat goes on; a token never seen gets the database's 503.
+      if (cached && databaseUnavailableReason(error) !== undefined) return cached;
+      throw error;
+    }
+    const caller: Caller | undefined =
+      user &&
+      (user.role === 'admin'
+        ? { kind: 'admin', owner: user.id, name: user.name }
+        : {
+            kind: 'user',
+            owner: user.id,
+            name: user.name,
+            ...(Object.keys(user.limits).length > 0 ? { limits: user.limits } : {}),
+          });
+    // Bounded: unknown tokens must not grow the cache without limit.
+    if (userCache.size > 10_000) userCache.clear();
+    const entry = { caller, expiresAt: user?.expiresAt ?? null, at: now() };
+    userCache.set(hash, entry);
+    return entry;
+  }
 
   async function identify(token: string | undefined): Promise<Caller | undefined> {
     if (token === undefined) return undefined;
     const hash = hashToken(token);
     if (sameDigest(hash, adminHash)) return { kind: 'admin', owner: operatorOwner, name: 'admin' };
     if (clientHashes.has(hash)) return { kind: 'client', owner: operatorOwner };
-    const cached = userCache.get(hash);
-    if (cached && now() - cached.at < userCacheMs) return cached.caller;
-    const user = await options.users.findByTokenHash(hash);
-    const caller: Caller | undefined = user && {
-      kind: user.role === 'admin' ? 'admin' : 'user',
-      owner: user.id,
-      name: user.name,
-    };
-    // Bounded: unknown tokens must not grow the cache without limit.
-    if (userCache.size > 10_000) userCache.clear();
-    userCache.set(hash, { caller, at: now() });
-    return caller;
+    const { caller, expiresAt } = await lookUpUser(hash);
+    // Checked on every call, cached or not: a token stops working the moment it expires.
+    return expiresAt !== null && expiresAt <= now() ? undefined : caller;
   }
 
   /**
@@ -101,12 +131,17 @@ export async function createAccessControl(options: {
   async function recheckUsers(): Promise<void> {
     if (now() - usersCheckedAt < userCacheMs) return;
     usersCheckedAt = now();
-    hasUsers = await activeUsersExist().catch(() => hasUsers);
+    hasUsers = await usersExist().catch(() => hasUsers);
   }
 
   const locked = () => clientHashes.size > 0 || hasUsers;
   return {
     identify,
+    async expiredAt(token) {
+      if (token === undefined) return undefined;
+      const { caller, expiresAt } = await lookUpUser(hashToken(token));
+      return caller && expiresAt !== null && expiresAt <= now() ? expiresAt : undefined;
+    },
     async dataPlaneCaller(token) {
       const caller = await identify(token);
       if (caller) return caller;
@@ -120,7 +155,7 @@ export async function createAccessControl(options: {
     adminTokenSource: fromEnvironment ? 'environment' : 'stored',
     async usersChanged() {
       userCache.clear();
-      hasUsers = await activeUsersExist();
+      hasUsers = await usersExist();
       usersCheckedAt = now();
     },
   };

@@ -1,4 +1,5 @@
 import { operatorOwner } from '../secrets/index.js';
+import type { UserLimitOverrides } from '../storage/index.js';
 
 export { operatorOwner };
 
@@ -8,7 +9,13 @@ export { operatorOwner };
  */
 export type Caller =
   | { kind: 'admin'; owner: string; name: string }
-  | { kind: 'user'; owner: string; name: string }
+  | {
+      kind: 'user';
+      owner: string;
+      name: string;
+      /** The user's own rate limits and budgets over the configured defaults. */
+      limits?: UserLimitOverrides;
+    }
   | { kind: 'client'; owner: typeof operatorOwner }
   | { kind: 'anonymous'; owner: typeof operatorOwner };
 

@@ -5,9 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../storage/index.js';
-import { createAlertEvaluator } from './alert-evaluator.js';
+import { createAlertEvaluator, dailyCosts } from './alert-evaluator.js';
 import { type AlertNotification, postAlert } from './alert-webhook.js';
 import { alertsConfigSchema } from './benchmarks-config.js';
+import { liveStats } from './live-stats.js';
+import { dayStart } from './metrics-rollup.js';
 import type { TaskStanding } from './task-standings.js';
 
 let folder: string;
@@ -232,6 +234,77 @@ describe('alerts', () => {
     await alerts.evaluate();
     expect(await storage.alerts.openAlerts()).toMatchObject([
       { model: 'up/slow', notifiedAt: null, notifyError: expect.stringContaining('answered 500') },
+    ]);
+  });
+
+  it("count today's cost from database totals exactly as from every request row", async () => {
+    // Reported costs, unreported ones priced from the catalog (per-request fee included),
+    // requests with nothing to price, two tasks, a benchmark call, and yesterday's traffic.
+    const pricing = (model: string) =>
+      model === 'up/slow'
+        ? { prompt: 0.000001, completion: 0.000002, request: 0.0004 }
+        : model === 'up/fast'
+          ? { prompt: 3e-7 }
+          : undefined;
+    const entries = [
+      { model: 'up/slow', task: 'narrative_generation', costUsd: 0.0031, promptTokens: 100 },
+      { model: 'up/slow', task: 'narrative_generation', promptTokens: 120, completionTokens: 80 },
+      { model: 'up/slow', task: 'narrative_generation', promptTokens: 70 },
+      { model: 'up/slow', task: 'narrative_generation', status: 502 },
+      { model: 'up/slow', task: 'crisis_screening', promptTokens: 30, completionTokens: 10 },
+      { model: 'up/fast', task: null, costUsd: 0.0002, completionTokens: 20 },
+      { model: 'up/fast', task: null, promptTokens: 11, completionTokens: 22 },
+      { id: 'bench-run-1', model: 'up/fast', task: null, costUsd: 0.01 },
+      { model: 'up/other', task: null, promptTokens: 5, completionTokens: 5 },
+      { model: 'up/slow', task: null, costUsd: 9, createdAt: dayStart('2024-05-01') - 1 },
+    ];
+    for (const [index, entry] of entries.entries()) {
+      storage.requests.record({
+        id: `live-mix-${index}`,
+        createdAt: clock - index,
+        requestedModel: entry.model,
+        stream: false,
+        status: 200,
+        latencyMs: 500,
+        ...entry,
+      });
+    }
+    await storage.requests.flush();
+    const from = dayStart('2024-05-01');
+    const rows = await storage.metrics.requestsBetween(from, clock + 1, {
+      includeBenchmarks: true,
+    });
+    const totals = await storage.metrics.costTotals(from, clock + 1, { includeBenchmarks: true });
+    const costs = (list: ReadonlyArray<{ model: string; task: string | null; costUsd: number }>) =>
+      Object.fromEntries(list.map((stats) => [`${stats.model} ${stats.task}`, stats.costUsd]));
+    const fromTotals = dailyCosts(totals, pricing);
+    const fromRows = {
+      byModel: costs(liveStats(rows, { pricing })),
+      byTask: costs(liveStats(rows, { pricing, byTask: true })),
+    };
+    for (const grouping of ['byModel', 'byTask'] as const) {
+      const expected = fromRows[grouping];
+      const actual = costs(fromTotals[grouping]);
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+      for (const [key, cost] of Object.entries(expected)) expect(actual[key]).toBeCloseTo(cost, 15);
+    }
+    // 0.0031 + 0.0004 + 120e-6 + 160e-6 + 0.0004 + 70e-6, and the failed call costs nothing.
+    expect(fromRows.byModel['up/slow null']).toBeCloseTo(0.00425 + 0.0004 + 30e-6 + 20e-6, 15);
+
+    // And the evaluator raises on that figure.
+    const alerts = createAlertEvaluator({
+      config: alertsConfigSchema.parse({ rules: [{ model: 'up/*', costPerDayUsd: 0.004 }] }),
+      alerts: storage.alerts,
+      metrics: storage.metrics,
+      flushRequests: () => storage.requests.flush(),
+      standings: () => standings,
+      pricing,
+      now: () => clock,
+    });
+    const { opened: raised } = await alerts.evaluate();
+    expect(raised.map((alert) => [alert.model, alert.value])).toEqual([
+      ['up/slow', fromRows.byModel['up/slow null']],
+      ['up/fast', fromRows.byModel['up/fast null']],
     ]);
   });
 

@@ -5,12 +5,19 @@
  * threshold clears it (and says so to the webhook).
  */
 import type { ModelPricing } from '../spec/index.js';
-import type { AlertMetric, AlertRecord, AlertStore, MetricsStore } from '../storage/index.js';
+import type {
+  AlertMetric,
+  AlertRecord,
+  AlertStore,
+  CostTotals,
+  MetricsStore,
+} from '../storage/index.js';
 import { type AlertSuggestion, suggestFor } from './alert-suggestion.js';
 import type { AlertNotification } from './alert-webhook.js';
 import type { AlertRule, AlertsConfig } from './benchmarks-config.js';
+import { estimateCost } from './estimate-cost.js';
 import { globMatch } from './glob-match.js';
-import { type LiveStats, liveStats } from './live-stats.js';
+import { createLiveStats, type LiveStats } from './live-stats.js';
 import { dayOf, dayStart } from './metrics-rollup.js';
 import type { TaskStanding } from './task-standings.js';
 
@@ -55,6 +62,66 @@ export interface AlertEvaluation {
   open: number;
 }
 
+/** One model's (or model and task's) cost so far today. */
+export interface DailyCost {
+  model: string;
+  /** Null: every task together. */
+  task: string | null;
+  requests: number;
+  costUsd: number;
+}
+
+/**
+ * Today's cost per model and per model and task, from the database's per-group totals:
+ * reported costs, plus catalog prices times the tokens of requests that reported none (and
+ * the per-request fee once for each of them). The same figures, in the same order (busiest
+ * first), as `liveStats` over the day's request rows, without loading them: the rows grow
+ * with the traffic, the totals do not.
+ */
+export function dailyCosts(
+  totals: readonly CostTotals[],
+  pricing?: (model: string) => ModelPricing | undefined,
+): { byModel: DailyCost[]; byTask: DailyCost[] } {
+  const byModel = new Map<string, DailyCost>();
+  const byTask = new Map<string, DailyCost>();
+  const add = (groups: Map<string, DailyCost>, key: string, cost: DailyCost) => {
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, cost);
+    else {
+      group.requests += cost.requests;
+      group.costUsd += cost.costUsd;
+    }
+  };
+  for (const group of totals) {
+    const costUsd = group.reportedCostUsd + unpricedCost(group, pricing?.(group.model));
+    const { model, task, requests } = group;
+    // Tasks named and unnamed share one key, as in `liveStats`.
+    add(byTask, `${model}\u0000${task ?? ''}`, { model, task, requests, costUsd });
+    add(byModel, model, { model, task: null, requests, costUsd });
+  }
+  const busiestFirst = (left: DailyCost, right: DailyCost) =>
+    right.requests - left.requests || left.model.localeCompare(right.model);
+  return {
+    byModel: [...byModel.values()].sort(busiestFirst),
+    byTask: [...byTask.values()].sort(busiestFirst),
+  };
+}
+
+/** What the requests of a group that reported no cost cost at catalog prices (0 without). */
+function unpricedCost(group: CostTotals, pricing: ModelPricing | undefined): number {
+  if (group.unpricedRequests === 0 || pricing === undefined) return 0;
+  const usage = {
+    prompt_tokens: group.unpricedPromptTokens,
+    completion_tokens: group.unpricedCompletionTokens,
+    total_tokens: group.unpricedPromptTokens + group.unpricedCompletionTokens,
+  };
+  // The per-request fee is charged once per request: scale it to the group.
+  const fee = pricing.request;
+  const scaled =
+    fee === undefined ? pricing : { ...pricing, request: fee * group.unpricedRequests };
+  return estimateCost(usage, scaled) ?? 0;
+}
+
 /** The key of a condition: one open alert per key at most. */
 export function alertKey(metric: AlertMetric, model: string, task: string | null): string {
   return `${metric}|${model}|${task ?? '*'}`;
@@ -78,7 +145,7 @@ const metricNames: Record<AlertMetric, string> = {
 function measure(
   rules: readonly AlertRule[],
   window: { byModel: LiveStats[]; byTask: LiveStats[] },
-  today: { byModel: LiveStats[]; byTask: LiveStats[] },
+  today: { byModel: DailyCost[]; byTask: DailyCost[] },
   standings: readonly TaskStanding[],
   minimumRequests: number,
 ): Measurement[] {
@@ -91,7 +158,7 @@ function measure(
   };
   for (const rule of rules) {
     const task = rule.task === '*' ? null : rule.task;
-    const inScope = (stats: LiveStats) =>
+    const inScope = (stats: { model: string; task: string | null }) =>
       globMatch(rule.model, stats.model) && (task === null || stats.task === task);
     for (const stats of (task === null ? window.byModel : window.byTask).filter(inScope)) {
       if (stats.requests < minimumRequests) continue;
@@ -168,20 +235,24 @@ export function createAlertEvaluator(deps: AlertEvaluatorDependencies) {
     await deps.flushRequests();
     const windowStart = at - deps.config.windowMinutes * 60_000;
     const todayStart = dayStart(dayOf(at));
-    const [windowRequests, todayRequests, localModels] = await Promise.all([
-      deps.metrics.requestsBetween(windowStart, at + 1),
-      deps.metrics.requestsBetween(todayStart, at + 1, { includeBenchmarks: true }),
+    // Today's cost is summed by the database: a busy day's request rows never leave it. The
+    // window's percentiles need every latency, so its rows are read, but a page at a time
+    // and folded down to one number each: the event loop runs between pages.
+    const options = deps.pricing ? { pricing: deps.pricing } : {};
+    const windowByModel = createLiveStats(options);
+    const windowByTask = createLiveStats({ ...options, byTask: true });
+    const [, todayTotals, localModels] = await Promise.all([
+      (async () => {
+        for await (const page of deps.metrics.requestPages(windowStart, at + 1)) {
+          windowByModel.add(page);
+          windowByTask.add(page);
+        }
+      })(),
+      deps.metrics.costTotals(todayStart, at + 1, { includeBenchmarks: true }),
       deps.fittingLocalModels?.().catch(() => []) ?? Promise.resolve([]),
     ]);
-    const options = deps.pricing ? { pricing: deps.pricing } : {};
-    const window = {
-      byModel: liveStats(windowRequests, options),
-      byTask: liveStats(windowRequests, { ...options, byTask: true }),
-    };
-    const today = {
-      byModel: liveStats(todayRequests, options),
-      byTask: liveStats(todayRequests, { ...options, byTask: true }),
-    };
+    const window = { byModel: windowByModel.stats(), byTask: windowByTask.stats() };
+    const today = dailyCosts(todayTotals, deps.pricing);
     const standings = deps.standings();
     const measurements = measure(
       deps.config.rules,

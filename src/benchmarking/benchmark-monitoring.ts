@@ -10,7 +10,7 @@ import type { AlertRecord, MetricsSource, Storage } from '../storage/index.js';
 import { type AlertEvaluation, createAlertEvaluator } from './alert-evaluator.js';
 import { postAlert } from './alert-webhook.js';
 import type { AlertsConfig } from './benchmarks-config.js';
-import { type LiveStats, liveStats } from './live-stats.js';
+import { createLiveStats, type LiveStats } from './live-stats.js';
 import { aggregateRollups, type MetricsGroupBy, type MetricsRow } from './metrics-query.js';
 import { dayOf } from './metrics-rollup.js';
 import { createRollupJob } from './metrics-rollup-job.js';
@@ -161,19 +161,21 @@ export function createBenchmarkMonitoring(options: BenchmarkMonitoringOptions) {
       const from = to - (liveOptions.windowMinutes ?? options.alerts.windowMinutes) * 60_000;
       await storage.requests.flush();
       await refreshPrices();
-      const [requests, report] = await Promise.all([
-        storage.metrics.requestsBetween(from, to + 1),
+      // Folded a page at a time: the window of a busy gateway is many rows.
+      const window = createLiveStats({ pricing: (model) => prices.get(model) });
+      const [, report] = await Promise.all([
+        (async () => {
+          for await (const page of storage.metrics.requestPages(from, to + 1)) window.add(page);
+        })(),
         options.resources?.report().catch(() => undefined),
       ]);
       const loaded = new Map(
         (report?.loaded ?? []).map((model) => [`${model.providerId}/${model.id}`, model.sizeBytes]),
       );
-      const models = liveStats(requests, { pricing: (model) => prices.get(model) }).map(
-        (stats): LiveModelView => {
-          const memory = loaded.get(stats.model);
-          return memory === undefined ? stats : { ...stats, loadedMemoryBytes: memory };
-        },
-      );
+      const models = window.stats().map((stats): LiveModelView => {
+        const memory = loaded.get(stats.model);
+        return memory === undefined ? stats : { ...stats, loadedMemoryBytes: memory };
+      });
       await rollups.refresh();
       const days = liveOptions.days ?? 14;
       const trend = aggregateRollups(

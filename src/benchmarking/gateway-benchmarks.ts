@@ -7,7 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import type { ChatDispatcher } from '../dispatch/chat-dispatcher.js';
 import type { LocalResources } from '../resources/local-resources.js';
-import { type BenchmarkScoreSource, GatewayError, InvalidRequestError } from '../spec/index.js';
+import {
+  type BenchmarkScoreSource,
+  GatewayError,
+  InvalidRequestError,
+  type ModelPricing,
+} from '../spec/index.js';
 import type { AlertRecord, BenchResultRecord, BenchRunSummary, Storage } from '../storage/index.js';
 import type { AlertEvaluation } from './alert-evaluator.js';
 import {
@@ -140,6 +145,8 @@ export interface GatewayBenchmarks {
       model?: string;
     }): Promise<AlertRecord[]>;
   };
+  /** Catalog prices by model name, as last loaded (by alert evaluation or a run); for costs. */
+  pricing(model: string): ModelPricing | undefined;
   /** Reloads scores from the database. */
   refreshScores(): Promise<void>;
   /** Starts the periodic rollups and alert evaluation (the server calls it). */
@@ -368,6 +375,7 @@ export async function createGatewayBenchmarks(
       evaluate: monitoring.evaluateAlerts,
       list: monitoring.listAlerts,
     },
+    pricing: monitoring.pricing,
     refreshScores: () => cache.refresh(),
     startMonitoring: monitoring.start,
     stopMonitoring: monitoring.stop,

@@ -44,51 +44,107 @@ export function requestCost(request: MonitoredRequest, pricing?: ModelPricing): 
   );
 }
 
+/** The running sums of one group: a number per request at most (its latency), no rows. */
+interface LiveGroup {
+  model: string;
+  task: string | null;
+  pricing: ModelPricing | undefined;
+  latencies: number[];
+  answered: number;
+  firstTokenSum: number;
+  firstTokenCount: number;
+  timedCount: number;
+  timedMs: number;
+  timedTokens: number;
+  costUsd: number;
+}
+
+/** Options of {@link liveStats} and {@link createLiveStats}. */
+export interface LiveStatsOptions {
+  byTask?: boolean;
+  pricing?: (model: string) => ModelPricing | undefined;
+}
+
+/**
+ * Live figures folded from requests as they come (a page at a time, say): what it keeps
+ * per request is its latency (percentiles need them all), not the request row. Requests
+ * added in the same order give exactly the figures of {@link liveStats}.
+ */
+export function createLiveStats(options: LiveStatsOptions = {}) {
+  const groups = new Map<string, LiveGroup>();
+  return {
+    /** Folds more requests in. */
+    add(requests: Iterable<MonitoredRequest>): void {
+      for (const request of requests) {
+        const key = options.byTask ? `${request.model}\u0000${request.task ?? ''}` : request.model;
+        let group = groups.get(key);
+        if (group === undefined) {
+          group = {
+            model: request.model,
+            task: options.byTask ? request.task : null,
+            pricing: options.pricing?.(request.model),
+            latencies: [],
+            answered: 0,
+            firstTokenSum: 0,
+            firstTokenCount: 0,
+            timedCount: 0,
+            timedMs: 0,
+            timedTokens: 0,
+            costUsd: 0,
+          };
+          groups.set(key, group);
+        }
+        group.latencies.push(request.latencyMs);
+        if (request.firstTokenMs !== null) {
+          group.firstTokenSum += request.firstTokenMs;
+          group.firstTokenCount += 1;
+        }
+        if (!isFailed(request)) {
+          group.answered += 1;
+          if (request.completionTokens !== null && request.latencyMs > 0) {
+            group.timedCount += 1;
+            group.timedMs += request.latencyMs;
+            group.timedTokens += request.completionTokens;
+          }
+        }
+        group.costUsd += requestCost(request, group.pricing);
+      }
+    },
+    /** The figures of every group, busiest first. */
+    stats(): LiveStats[] {
+      return [...groups.values()]
+        .map((group): LiveStats => {
+          const requests = group.latencies.length;
+          const errors = requests - group.answered;
+          return {
+            model: group.model,
+            task: group.task,
+            requests,
+            errors,
+            errorRate: errors / requests,
+            p50LatencyMs: percentile(group.latencies, 0.5),
+            p95LatencyMs: percentile(group.latencies, 0.95),
+            averageFirstTokenMs:
+              group.firstTokenCount === 0 ? null : group.firstTokenSum / group.firstTokenCount,
+            tokensPerSecond: group.timedMs > 0 ? group.timedTokens / (group.timedMs / 1000) : null,
+            costUsd: group.costUsd,
+            meanCompletionTokens:
+              group.timedCount === 0 ? null : group.timedTokens / group.timedCount,
+          };
+        })
+        .sort(
+          (left, right) => right.requests - left.requests || left.model.localeCompare(right.model),
+        );
+    },
+  };
+}
+
 /** Live figures per model (`byTask` false) or per model and task. */
 export function liveStats(
   requests: readonly MonitoredRequest[],
-  options: { byTask?: boolean; pricing?: (model: string) => ModelPricing | undefined } = {},
+  options: LiveStatsOptions = {},
 ): LiveStats[] {
-  const groups = new Map<string, MonitoredRequest[]>();
-  for (const request of requests) {
-    const key = options.byTask ? `${request.model}\u0000${request.task ?? ''}` : request.model;
-    // Appended in place: copying the group for each request made a busy day quadratic
-    // (alerts are evaluated every minute over the whole day's requests).
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [request]);
-    else group.push(request);
-  }
-  return [...groups.values()]
-    .map((members): LiveStats => {
-      const first = members[0] as MonitoredRequest;
-      const answered = members.filter((request) => !isFailed(request));
-      const latencies = members.map((request) => request.latencyMs);
-      const firstTokens = members.flatMap((request) =>
-        request.firstTokenMs === null ? [] : [request.firstTokenMs],
-      );
-      const timed = answered.filter(
-        (request) => request.completionTokens !== null && request.latencyMs > 0,
-      );
-      const timedMs = timed.reduce((sum, request) => sum + request.latencyMs, 0);
-      const timedTokens = timed.reduce((sum, request) => sum + (request.completionTokens ?? 0), 0);
-      const errors = members.length - answered.length;
-      const pricing = options.pricing?.(first.model);
-      return {
-        model: first.model,
-        task: options.byTask ? first.task : null,
-        requests: members.length,
-        errors,
-        errorRate: errors / members.length,
-        p50LatencyMs: percentile(latencies, 0.5),
-        p95LatencyMs: percentile(latencies, 0.95),
-        averageFirstTokenMs:
-          firstTokens.length === 0
-            ? null
-            : firstTokens.reduce((sum, value) => sum + value, 0) / firstTokens.length,
-        tokensPerSecond: timedMs > 0 ? timedTokens / (timedMs / 1000) : null,
-        costUsd: members.reduce((sum, request) => sum + requestCost(request, pricing), 0),
-        meanCompletionTokens: timed.length === 0 ? null : timedTokens / timed.length,
-      };
-    })
-    .sort((left, right) => right.requests - left.requests || left.model.localeCompare(right.model));
+  const stats = createLiveStats(options);
+  stats.add(requests);
+  return stats.stats();
 }

@@ -4,7 +4,13 @@
  * pass), from live requests and benchmark results, and remembers how far it got.
  */
 import type { Storage } from '../storage/index.js';
-import { dayOf, dayStart, daysBetween, rollupRequests, rollupResults } from './metrics-rollup.js';
+import {
+  createRequestRollup,
+  dayOf,
+  dayStart,
+  daysBetween,
+  rollupResults,
+} from './metrics-rollup.js';
 
 /** The settings key holding the start of the oldest day that may still change, epoch ms. */
 const progressKey = 'metrics.rollups.from';
@@ -25,11 +31,15 @@ export function createRollupJob(
     for (const day of days) {
       const start = dayStart(day);
       const end = start + dayMs;
-      const [requests, results] = await Promise.all([
-        storage.metrics.requestsBetween(start, end),
-        storage.benchmarks.results({ since: start, until: end, withoutAnswers: true }),
-      ]);
-      await storage.metrics.replaceDays('live', [day], rollupRequests(requests));
+      // A busy day is folded a page at a time: its request rows never sit in memory together.
+      const live = createRequestRollup();
+      for await (const page of storage.metrics.requestPages(start, end)) live.add(page);
+      const results = await storage.benchmarks.results({
+        since: start,
+        until: end,
+        withoutAnswers: true,
+      });
+      await storage.metrics.replaceDays('live', [day], live.rollups());
       await storage.metrics.replaceDays('benchmark', [day], rollupResults(results));
     }
     // Yesterday stays open a day longer: request-log rows are flushed after the fact.

@@ -106,17 +106,30 @@ function addMeasurements(rollup: DailyRollup, measured: Measured, failed: boolea
   rollup.costUsd += measured.costUsd ?? 0;
 }
 
+/** Live requests folded into daily rollups as they come (a page at a time, say). */
+export function createRequestRollup() {
+  const groups = rollupGroups('live');
+  return {
+    /** Folds more requests in. */
+    add(requests: Iterable<MonitoredRequest>): void {
+      for (const request of requests) {
+        addMeasurements(
+          groups.get(dayOf(request.createdAt), request.model, request.task),
+          request,
+          isFailed(request),
+        );
+      }
+    },
+    /** The rollups of every request added so far. */
+    rollups: (): DailyRollup[] => groups.all(),
+  };
+}
+
 /** Live requests folded into daily rollups. */
 export function rollupRequests(requests: readonly MonitoredRequest[]): DailyRollup[] {
-  const groups = rollupGroups('live');
-  for (const request of requests) {
-    addMeasurements(
-      groups.get(dayOf(request.createdAt), request.model, request.task),
-      request,
-      isFailed(request),
-    );
-  }
-  return groups.all();
+  const rollup = createRequestRollup();
+  rollup.add(requests);
+  return rollup.rollups();
 }
 
 /** Benchmark results folded into daily rollups. */

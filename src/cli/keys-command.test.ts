@@ -105,6 +105,21 @@ describe('tta-models keys', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/not found|no key/i);
   });
+
+  it('audited the add, the master-key rotation and the removal, never the key', async () => {
+    const audit = await cli(['audit', '--action', 'keys.*', '--json']);
+    expect(audit.stdout).not.toContain(goodKey);
+    const entries = JSON.parse(audit.stdout).entries as Array<Record<string, unknown>>;
+    expect(entries.map((entry) => [entry.action, entry.channel])).toEqual([
+      ['keys.remove', 'cli'],
+      ['keys.rotate-master', 'cli'],
+      ['keys.add', 'cli'],
+    ]);
+    expect(entries[2]).toMatchObject({
+      subject: `key:${keyId}`,
+      detail: expect.objectContaining({ providerId: 'openrouter', owner: 'operator' }),
+    });
+  });
 });
 
 describe('tta-models users', () => {

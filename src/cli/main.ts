@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { auditCommand } from './commands/audit.js';
 import { benchCommand } from './commands/bench.js';
 import { alertsCommand } from './commands/bench-alerts.js';
 import { configCommand } from './commands/config-check.js';
@@ -39,6 +40,7 @@ for (const register of [
   alertsCommand,
   selectCommand,
   usersCommand,
+  auditCommand,
   versionsCommand,
   resourcesCommand,
   localCommand,

@@ -62,6 +62,18 @@ const routeSchema = z.strictObject({
   deadlines: deadlinesSchema.partial().optional(),
 });
 
+/** Rate limits and budgets of one user's chat requests; a missing field has no limit. */
+export const usageLimitsSchema = z.strictObject({
+  /** Chat requests per minute. */
+  requestsPerMinute: z.number().int().min(0).optional(),
+  /** Chat requests per UTC day. */
+  requestsPerDay: z.number().int().min(0).optional(),
+  /** Prompt plus completion tokens per UTC day (counted after each answer). */
+  tokensPerDay: z.number().int().min(0).optional(),
+  /** Spend per UTC day in USD (reported by the upstream, else estimated from catalog prices). */
+  costPerDayUsd: z.number().min(0).optional(),
+});
+
 /** The whole `config.yaml`. Every field has a default, so an empty file is valid. */
 export const configSchema = z.strictObject({
   server: z
@@ -80,6 +92,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Bearer tokens that may call the data plane (`/v1/*`). Empty: open, loopback only. */
       apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+    })
+    .prefault({}),
+  /** Limits of users' chat requests: `users` applies to every user without their own. */
+  limits: z
+    .strictObject({
+      /** The default limits of every user (admins and client keys have none). */
+      users: usageLimitsSchema.prefault({}),
     })
     .prefault({}),
   log: z
@@ -106,6 +125,12 @@ export const configSchema = z.strictObject({
       ),
       /** Most PostgreSQL connections one process opens. */
       poolSize: z.number().int().min(2).max(200).default(10),
+      /**
+       * SQLite: how long a write waits for another process's lock (the CLI, a backup)
+       * before the request gets a 503 "database unavailable", milliseconds. The server
+       * keeps serving while it waits.
+       */
+      busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000),
     })
     .prefault({}),
   providers: z.array(providerConfigSchema).default([]),

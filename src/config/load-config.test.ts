@@ -97,7 +97,7 @@ describe('loadConfig', () => {
   });
 
   it('keeps the SQLite file unless database.url names a PostgreSQL database', () => {
-    expect(parseConfig('', 'c.yaml').database).toEqual({ poolSize: 10 });
+    expect(parseConfig('', 'c.yaml').database).toEqual({ poolSize: 10, busyTimeoutMs: 5_000 });
     const unset = parseConfig('database: { url: "${DATABASE_URL:-}" }', 'c.yaml', {});
     expect(unset.database.url).toBeUndefined();
     const shared = parseConfig('database: { url: "${DATABASE_URL}", poolSize: 4 }', 'c.yaml', {
@@ -106,6 +106,7 @@ describe('loadConfig', () => {
     expect(shared.database).toEqual({
       url: 'postgres://tta:secret@db.internal:5432/tta_models',
       poolSize: 4,
+      busyTimeoutMs: 5_000,
     });
     expect(
       problemsOf(() => parseConfig('database: { url: "mysql://root@db/tta" }', 'c.yaml')),

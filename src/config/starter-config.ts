@@ -12,6 +12,9 @@ server:
 # auth:
 #   apiKeys: ["\${TTA_MODELS_CLIENT_KEY}"]   # bearer tokens TTA services send to /v1
 
+# limits:           # every user's chat limits (tta-models users limits sets one user's own)
+#   users: { requestsPerMinute: 60, requestsPerDay: 2000, tokensPerDay: 500000, costPerDayUsd: 2 }
+
 providers:
   # Models are addressed as <id>/<model>, e.g. ollama/llama3.2
   - id: ollama

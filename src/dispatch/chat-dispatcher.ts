@@ -47,6 +47,8 @@ export interface ChatContext {
   sessionId?: string;
   /** The player's wishes for this request (merged over stored ones) when selection chooses. */
   preferences?: Preferences;
+  /** Told the usage of the answer, once known (a user's token and cost budgets). */
+  charge?: (usage: Usage, model: string) => void;
 }
 
 /** An answer and how it came about. */
@@ -138,6 +140,7 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
         outcome.usage.completion_tokens,
       );
     }
+    if (outcome.usage && context.charge) context.charge(outcome.usage, member.name);
     if (outcome.errorCode && outcome.status >= 500) {
       deps.metrics.upstreamErrors.inc({ provider: member.providerId, code: outcome.errorCode });
     }

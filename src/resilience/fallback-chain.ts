@@ -83,11 +83,16 @@ export function createFallbackChain(
   function order(): { ready: ChainMember[]; skipped: string[] } {
     // A lone model is tried whatever its cooldown: there is nothing to prefer over it.
     if (members.length === 1) return { ready: [...members], skipped: [] };
-    const held = (member: ChainMember) =>
-      dependencies.cooldowns.isCooling(member.name) ||
-      (dependencies.health?.isUnwell(member.name) ?? false);
-    const ready = members.filter((member) => !held(member));
-    const back = members.filter(held);
+    // One look at each member (every request of a chain asks this).
+    const ready: ChainMember[] = [];
+    const back: ChainMember[] = [];
+    for (const member of members) {
+      const held =
+        dependencies.cooldowns.isCooling(member.name) ||
+        (dependencies.health?.isUnwell(member.name) ?? false);
+      (held ? back : ready).push(member);
+    }
+    if (back.length === 0) return { ready, skipped: [] };
     return { ready: [...ready, ...back], skipped: back.map((member) => member.name) };
   }
 

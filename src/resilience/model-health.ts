@@ -42,6 +42,24 @@ export interface HealthEvent {
   cause: string;
 }
 
+/**
+ * What this replica tells the others sharing its database about a model, and hears from
+ * them (see `shared-health.ts`): breaker openings and recoveries, not every call.
+ */
+export interface HealthSignal {
+  /** `<providerId>/<modelId>`. */
+  model: string;
+  /**
+   * `opened`: its breaker opened here, hold it back for `durationMs`. `closed`: it answered
+   * here again (a probe closed the breaker, or it answered while held back by another).
+   */
+  kind: 'opened' | 'closed';
+  /** How long an `opened` holds, milliseconds; 0 for `closed`. */
+  durationMs: number;
+  /** Why, for the other replicas' logs. */
+  cause: string;
+}
+
 /** What is known of one model's recent calls. */
 export interface ModelHealthSnapshot {
   model: string;
@@ -51,6 +69,11 @@ export interface ModelHealthSnapshot {
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
   degraded: boolean;
+  /**
+   * Until when another replica's open breaker holds the model back here, epoch ms; null
+   * when none does. This replica's own `breaker` may still read `closed`.
+   */
+  heldElsewhereUntil: number | null;
 }
 
 interface Sample {
@@ -81,12 +104,16 @@ export function createModelHealth(options: {
   /** Which errors count against a model (the same ones that move a chain on). */
   countsAsFailure: (error: unknown) => boolean;
   onEvent?: (event: HealthEvent) => void;
+  /** Hears what other replicas should know: this replica's breaker openings and recoveries. */
+  onSignal?: (signal: HealthSignal) => void;
 }) {
   const thresholds = { ...defaultHealthThresholds, ...options.thresholds };
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const samples = new Map<string, Sample[]>();
   const openedAt = new Map<string, number>();
   const lastSuccess = new Map<string, number>();
+  // Other replicas' open breakers: model → until when it is held back here, epoch ms.
+  const heldElsewhere = new Map<string, number>();
 
   function breakerFor(model: string): CircuitBreakerPolicy {
     let breaker = breakers.get(model);
@@ -99,10 +126,13 @@ export function createModelHealth(options: {
       openedAt.set(model, Date.now());
       const cause =
         'error' in reason && reason.error instanceof Error ? reason.error.message : 'isolated';
-      options.onEvent?.({
+      const why = `${thresholds.failuresToOpen} failures in a row; last: ${cause}`;
+      options.onEvent?.({ model, kind: 'breaker_opened', cause: why });
+      options.onSignal?.({
         model,
-        kind: 'breaker_opened',
-        cause: `${thresholds.failuresToOpen} failures in a row; last: ${cause}`,
+        kind: 'opened',
+        durationMs: thresholds.halfOpenAfterMs,
+        cause: why,
       });
     });
     breaker.onHalfOpen(() =>
@@ -112,9 +142,17 @@ export function createModelHealth(options: {
         cause: `${thresholds.halfOpenAfterMs} ms passed; letting one request probe`,
       }),
     );
-    breaker.onReset(() =>
-      options.onEvent?.({ model, kind: 'breaker_closed', cause: 'a probe request succeeded' }),
-    );
+    breaker.onReset(() => {
+      // A breaker replaced after another replica's recovery resets nothing any more.
+      if (breakers.get(model) !== breaker) return;
+      options.onEvent?.({ model, kind: 'breaker_closed', cause: 'a probe request succeeded' });
+      options.onSignal?.({
+        model,
+        kind: 'closed',
+        durationMs: 0,
+        cause: 'a probe request succeeded',
+      });
+    });
     breakers.set(model, breaker);
     return breaker;
   }
@@ -140,6 +178,7 @@ export function createModelHealth(options: {
     const errorRate = list.length === 0 ? 0 : failures / list.length;
     const p95 = percentile(latencies, 0.95);
     const state = breakers.get(model)?.state ?? CircuitState.Closed;
+    const heldUntil = heldElsewhere.get(model);
     return {
       model,
       breaker: stateNames[state],
@@ -150,6 +189,7 @@ export function createModelHealth(options: {
       degraded:
         list.length >= thresholds.minimumSamples &&
         (errorRate > thresholds.degradedErrorRate || (p95 ?? 0) > thresholds.degradedP95Ms),
+      heldElsewhereUntil: heldUntil !== undefined && heldUntil > Date.now() ? heldUntil : null,
     };
   }
 
@@ -194,6 +234,15 @@ export function createModelHealth(options: {
         const result = await breakerFor(model).execute(call);
         record(model, { ok: true, latencyMs: performance.now() - startedAt, at: Date.now() });
         lastSuccess.set(model, Date.now());
+        // It answered here while another replica holds it back: tell them it is back.
+        if (heldElsewhere.size > 0 && heldElsewhere.delete(model)) {
+          options.onSignal?.({
+            model,
+            kind: 'closed',
+            durationMs: 0,
+            cause: 'answered while held back by another replica',
+          });
+        }
         return result;
       } catch (error) {
         if (!(error instanceof BrokenCircuitError) && options.countsAsFailure(error)) {
@@ -221,14 +270,54 @@ export function createModelHealth(options: {
       if (state === CircuitState.Open) {
         return Date.now() - (openedAt.get(model) ?? 0) < thresholds.halfOpenAfterMs;
       }
+      // One size check when no other replica holds anything back: free on the hot path.
+      if (heldElsewhere.size > 0) {
+        const until = heldElsewhere.get(model);
+        if (until !== undefined) {
+          if (until > Date.now()) return true;
+          heldElsewhere.delete(model);
+        }
+      }
       return degraded(model);
+    },
+    /**
+     * Applies what another replica saw (`shared-health.ts` reads it from the database).
+     * `opened`: the model goes behind healthy ones here for `remainingMs`, as if this
+     * replica's breaker were open, without its own breaker opening (no failure was seen
+     * here). `closed`, seen at `at` (epoch ms): the hold ends, and this replica's own
+     * breaker, if it opened before `at`, starts afresh closed — the model answered there.
+     * True when that changed anything here.
+     */
+    hear(signal: {
+      model: string;
+      kind: HealthSignal['kind'];
+      remainingMs: number;
+      at: number;
+    }): boolean {
+      if (signal.kind === 'opened') {
+        if (signal.remainingMs <= 0) return false;
+        const until = Date.now() + signal.remainingMs;
+        heldElsewhere.set(signal.model, Math.max(heldElsewhere.get(signal.model) ?? 0, until));
+        return true;
+      }
+      let changed = heldElsewhere.delete(signal.model);
+      const state = breakers.get(signal.model)?.state;
+      const opened = openedAt.get(signal.model) ?? 0;
+      if (state !== undefined && state !== CircuitState.Closed && opened <= signal.at) {
+        // cockatiel has no reset: a fresh breaker takes the old one's place.
+        breakers.delete(signal.model);
+        openedAt.delete(signal.model);
+        changed = true;
+      }
+      return changed;
     },
     /** When the model last answered, epoch ms. */
     lastSuccessAt: (model: string): number | undefined => lastSuccess.get(model),
     snapshot,
     /** Every model seen so far. */
     all(): ModelHealthSnapshot[] {
-      return [...new Set([...breakers.keys(), ...samples.keys()])].sort().map(snapshot);
+      const models = new Set([...breakers.keys(), ...samples.keys(), ...heldElsewhere.keys()]);
+      return [...models].sort().map(snapshot);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '../config/config-schema.js';
 import type { ApiCallError } from '../spec/index.js';
-import type { ApiKeyStatus } from '../storage/index.js';
+import { type ApiKeyStatus, databaseUnavailableReason } from '../storage/index.js';
 import { type KeyVault, operatorOwner } from './key-vault.js';
 import { judgeKeyFailure } from './validate-key.js';
 
@@ -49,9 +49,18 @@ export function createKeySelection(options: {
       const cacheKey = `${owner}\u0000${providerId}`;
       const cached = cache.get(cacheKey);
       if (cached && now() - cached.at < cacheMs) return cached.key;
-      const key =
-        (owner === operatorOwner ? undefined : await newestUsable(owner, providerId)) ??
-        (await newestUsable(operatorOwner, providerId));
+      let key: SelectedKey | undefined;
+      try {
+        key =
+          (owner === operatorOwner ? undefined : await newestUsable(owner, providerId)) ??
+          (await newestUsable(operatorOwner, providerId));
+      } catch (error) {
+        // The database locked or down for a while: the last choice still holds, so chat
+        // keeps answering; it is asked again after another `cacheMs`, not on every call.
+        if (!cached || databaseUnavailableReason(error) === undefined) throw error;
+        cache.set(cacheKey, { key: cached.key, at: now() });
+        return cached.key;
+      }
       cache.set(cacheKey, { key, at: now() });
       return key;
     },

@@ -41,19 +41,19 @@ export function createGatewaySelection(options: {
     sources: {
       async candidates(): Promise<Candidate[]> {
         const view = await options.catalog.browse({ refresh: 'if-missing', limits: false });
-        return view.models.map((item) => ({
-          name: item.name,
-          local: item.local,
-          ...(item.contextLength === undefined ? {} : { contextLength: item.contextLength }),
-          ...(item.supportedParameters === undefined
-            ? {}
-            : { supportedParameters: item.supportedParameters }),
-          ...(item.inputModalities === undefined ? {} : { inputModalities: item.inputModalities }),
-          ...(item.pricing?.completion === undefined
-            ? {}
-            : { completionPrice: item.pricing.completion }),
-          ...(item.isFree === undefined ? {} : { isFree: item.isFree }),
-        }));
+        // Every candidate in one shape (absent facts as undefined): a decision reads the
+        // same fields from 500 of them, and one hidden class keeps those reads fast.
+        return view.models.map(
+          (item): Candidate => ({
+            name: item.name,
+            local: item.local,
+            contextLength: item.contextLength,
+            supportedParameters: item.supportedParameters,
+            inputModalities: item.inputModalities,
+            completionPrice: item.pricing?.completion,
+            isFree: item.isFree,
+          }),
+        );
       },
       ...(options.scores ? { scores: options.scores } : {}),
       live(model) {

@@ -206,10 +206,31 @@ describe('selectModels', () => {
     expect(selection.excluded.every((model) => model.reasons.length > 0)).toBe(true);
   });
 
+  it('keeps every reason when the decision is sent as JSON or copied', () => {
+    const selection = selectModels(input('narrative_generation'));
+    const expected = [
+      { model: 'local/tiny', reasons: ['context 256 < 8000 tokens'] },
+      { model: 'openrouter/tiny-window', reasons: ['context 2048 < 8000 tokens'] },
+    ];
+    expect(JSON.parse(JSON.stringify(selection)).excluded).toEqual(expected);
+    expect({ ...selection, ranked: [] }.excluded).toEqual(expected);
+    const sent = JSON.parse(JSON.stringify(selection)).ranked[0];
+    expect(sent).toEqual({
+      model: selection.ranked[0]?.model,
+      score: selection.ranked[0]?.score,
+      parts: selection.ranked[0]?.parts,
+      basis: selection.ranked[0]?.basis,
+    });
+    expect(sent.basis.length).toBeGreaterThan(0);
+  });
+
   it('is deterministic', () => {
     const scores = new Map([['ollama/llama3.2', score('ollama/llama3.2', 'summarization', 0.7)]]);
     expect(selectModels(input('general_chat', { scores }))).toEqual(
       selectModels(input('general_chat', { scores })),
+    );
+    expect(JSON.stringify(selectModels(input('crisis_screening', { scores })))).toEqual(
+      JSON.stringify(selectModels(input('crisis_screening', { scores }))),
     );
   });
 });

@@ -1,4 +1,7 @@
 import type { TaskScore } from '../spec/index.js';
+import { bestFirst } from './best-first.js';
+import { isExcluded, perMillion, type Rules, rulesOf } from './exclusions.js';
+import { nameOrderOf, placeByPosition } from './name-order.js';
 import type { TaskProfile } from './task-profile.js';
 
 /** A model selection may choose from, with what is known about it. */
@@ -90,95 +93,86 @@ export interface Selection {
 
 const unknownPart = 0.5;
 
-function perMillion(price: number): string {
-  return `$${(price * 1_000_000).toFixed(2)}/M`;
+/** The latency a ranking uses: live p95 when there is traffic, else benchmark p50. */
+function latencyOf(score: TaskScore | undefined, live: LiveFigures | undefined): number | null {
+  return live && live.samples > 0 && live.p95LatencyMs !== null
+    ? live.p95LatencyMs
+    : (score?.p50LatencyMs ?? null);
 }
 
-/** The reasons a candidate cannot serve the task (empty when it can). */
-function exclusions(candidate: Candidate, input: SelectionInput): string[] {
-  const { requirements } = input.profile;
-  const { preferences, policy } = input;
-  const reasons: string[] = [];
-  if (policy.excludeProviders.length > 0) {
-    const providerId = candidate.name.slice(0, candidate.name.indexOf('/'));
-    if (policy.excludeProviders.includes(providerId))
-      reasons.push(`policy: provider ${providerId} is excluded`);
-  }
-  if (preferences.avoid?.includes(candidate.name))
-    reasons.push('preference: avoided by the player');
-  if (preferences.localOnly && !candidate.local) reasons.push('preference: local models only');
-  if (preferences.freeOnly && !candidate.local && candidate.isFree !== true)
-    reasons.push('preference: free models only');
-  if (requirements.privacy === 'local' && !candidate.local)
-    reasons.push('privacy: this task may not leave the machine');
-  if (
-    requirements.minContext !== undefined &&
-    candidate.contextLength !== undefined &&
-    candidate.contextLength < requirements.minContext
-  ) {
-    reasons.push(`context ${candidate.contextLength} < ${requirements.minContext} tokens`);
-  }
-  for (const need of requirements.needs ?? []) {
-    if (candidate.supportedParameters && !candidate.supportedParameters.includes(need))
-      reasons.push(`does not support ${need}`);
-  }
-  for (const modality of requirements.modalities ?? []) {
-    if (candidate.inputModalities && !candidate.inputModalities.includes(modality))
-      reasons.push(`does not read ${modality}`);
-  }
-  if (requirements.maxPricePerMillion !== undefined && candidate.completionPrice !== undefined) {
-    if (candidate.completionPrice * 1_000_000 > requirements.maxPricePerMillion) {
-      reasons.push(
-        `price ${perMillion(candidate.completionPrice)} > $${requirements.maxPricePerMillion}/M`,
-      );
-    }
-  }
-  const live = input.live.get(candidate.name);
-  const score = input.scores.get(candidate.name);
-  const p95 = live?.p95LatencyMs ?? score?.p50LatencyMs ?? null;
-  if (requirements.maxLatencyMs !== undefined && p95 !== null && p95 > requirements.maxLatencyMs) {
-    reasons.push(`latency ${Math.round(p95)} ms > ${requirements.maxLatencyMs} ms`);
-  }
-  if (requirements.safety === 'critical') {
-    if (score?.safetyPassRate == null) {
-      if (!policy.allowUnbenchmarkedForSafety)
-        reasons.push('safety: never benchmarked on this task (safety-critical)');
-    } else if (score.safetyPassRate < policy.safetyThreshold) {
-      reasons.push(
-        `safety: passed ${Math.round(score.safetyPassRate * 100)}% of safety scenarios < ${Math.round(policy.safetyThreshold * 100)}% required`,
-      );
-    }
-  }
-  return reasons;
+/** USD per completion token as ranking sees it: local and free models cost nothing. */
+function priceOf(candidate: Candidate): number | undefined {
+  return candidate.local || candidate.isFree ? 0 : candidate.completionPrice;
 }
 
-/** What a ranked model's explanation is made from. */
-interface Evidence {
-  score: TaskScore | undefined;
-  live: LiveFigures | undefined;
-  latencyMs: number | null;
-  price: number | undefined;
-  doesNotFit: boolean;
-  favourite: boolean;
+// The four parts of a score, each 0–1 (higher is better): computed when ranking, and
+// again when a ranked model's `parts` are read (a decision keeps only the score).
+
+function qualityPart(score: TaskScore | undefined): number {
+  return score ? score.quality : unknownPart;
+}
+
+function latencyPart(score: TaskScore | undefined, live: LiveFigures | undefined): number {
+  const latencyMs = latencyOf(score, live);
+  return latencyMs === null ? unknownPart : 1 / (1 + latencyMs / 2_000);
+}
+
+function costPart(candidate: Candidate): number {
+  const price = priceOf(candidate);
+  return price === undefined ? unknownPart : 1 / (1 + price * 1_000_000);
+}
+
+function healthPart(live: LiveFigures | undefined): number {
+  return (live ? 1 - live.errorRate : 1) * (live?.unwell ? 0.5 : 1);
+}
+
+/** What the ranked models of one decision share: its rules and their scores. */
+interface Ranking {
+  rules: Rules;
+  /** Each ranked model's score, in ranking order; doubles only, so kept unboxed. */
+  scores: number[];
 }
 
 /**
- * A ranked model. Its `basis` (the words) is made only when read or serialised: a
- * decision over 500 models must stay cheap, and few explanations are ever read.
+ * A ranked model: four fields. Its score lives in its decision's `scores` (a number in an
+ * object's field is an object of its own, and the garbage collector's work grew with
+ * them); its `parts` and `basis` (the words) are made when read or serialised, from the
+ * decision's rules: a decision over 500 models must stay cheap, and few explanations are
+ * ever read.
  */
 class Ranked implements RankedModel {
   constructor(
     readonly model: string,
-    readonly score: number,
-    readonly parts: RankedModel['parts'],
-    private readonly evidence: Evidence,
+    private readonly ranking: Ranking,
+    private readonly at: number,
+    private readonly candidate: Candidate,
   ) {}
 
+  get score(): number {
+    return this.ranking.scores[this.at] as number;
+  }
+
+  get parts(): RankedModel['parts'] {
+    const { rules } = this.ranking;
+    const benchmark = rules.scores.get(this.model);
+    const live = rules.live.get(this.model);
+    return {
+      quality: qualityPart(benchmark),
+      latency: latencyPart(benchmark, live),
+      cost: costPart(this.candidate),
+      health: healthPart(live),
+    };
+  }
+
   get basis(): string[] {
-    const { score, live, latencyMs, price } = this.evidence;
+    const { rules } = this.ranking;
+    const benchmark = rules.scores.get(this.model);
+    const live = rules.live.get(this.model);
+    const latencyMs = latencyOf(benchmark, live);
+    const price = priceOf(this.candidate);
     const basis = [
-      score
-        ? `quality from ${score.samples} benchmark results`
+      benchmark
+        ? `quality from ${benchmark.samples} benchmark results`
         : 'quality unknown (never benchmarked)',
       latencyMs === null
         ? 'latency unknown'
@@ -186,8 +180,8 @@ class Ranked implements RankedModel {
       price === undefined ? 'price unknown' : price === 0 ? 'free' : `price ${perMillion(price)}`,
     ];
     if (live?.unwell) basis.push('unwell now (breaker, cooldown or degraded)');
-    if (this.evidence.doesNotFit) basis.push('does not fit the machine right now');
-    if (this.evidence.favourite) basis.push("the player's favourite");
+    if (rules.doesNotFitNow.has(this.model)) basis.push('does not fit the machine right now');
+    if (rules.favourite === this.model) basis.push("the player's favourite");
     return basis;
   }
 
@@ -196,39 +190,27 @@ class Ranked implements RankedModel {
   }
 }
 
-/** Scores a qualifying candidate; every part is 0–1, higher is better. */
-function rank(candidate: Candidate, input: SelectionInput): RankedModel {
-  const { weights } = input.profile;
-  const score = input.scores.get(candidate.name);
-  const live = input.live.get(candidate.name);
-  const quality = score ? score.quality : unknownPart;
-  const latencyMs =
-    live && live.samples > 0 && live.p95LatencyMs !== null
-      ? live.p95LatencyMs
-      : (score?.p50LatencyMs ?? null);
-  const latency = latencyMs === null ? unknownPart : 1 / (1 + latencyMs / 2_000);
-  const price = candidate.local || candidate.isFree ? 0 : candidate.completionPrice;
-  const cost = price === undefined ? unknownPart : 1 / (1 + price * 1_000_000);
-  const health = (live ? 1 - live.errorRate : 1) * (live?.unwell ? 0.5 : 1);
-  const doesNotFit = input.doesNotFitNow.has(candidate.name);
-  const favourite = input.preferences.favourite === candidate.name;
+/**
+ * Scores a qualifying candidate (the task's weights over its parts) into the decision's
+ * `scores` at `at`.
+ */
+function rank(
+  candidate: Candidate,
+  rules: Rules,
+  score: TaskScore | undefined,
+  live: LiveFigures | undefined,
+  ranking: Ranking,
+  at: number,
+): Ranked {
   let total =
-    (weights.quality * quality + weights.latency * latency + weights.cost * cost) * health;
-  if (doesNotFit) total -= 1;
-  if (favourite) total += 1;
-  return new Ranked(
-    candidate.name,
-    Math.round(total * 10_000) / 10_000,
-    { quality, latency, cost, health },
-    {
-      score,
-      live,
-      latencyMs,
-      price,
-      doesNotFit,
-      favourite,
-    },
-  );
+    (rules.qualityWeight * qualityPart(score) +
+      rules.latencyWeight * latencyPart(score, live) +
+      rules.costWeight * costPart(candidate)) *
+    healthPart(live);
+  if (rules.doesNotFitNow.size > 0 && rules.doesNotFitNow.has(candidate.name)) total -= 1;
+  if (rules.favourite === candidate.name) total += 1;
+  ranking.scores[at] = Math.round(total * 10_000) / 10_000;
+  return new Ranked(candidate.name, ranking, at, candidate);
 }
 
 /**
@@ -236,16 +218,87 @@ function rank(candidate: Candidate, input: SelectionInput): RankedModel {
  * requirement, the player's preferences or the operator's policy (keeping each
  * reason), and ranks the rest by the task's weights over benchmark quality, live
  * latency, price and health. Pure and deterministic: ties go by name.
+ *
+ * The excluded models' reasons are put into words when `excluded` is first read (the
+ * hot path never reads them); the input is read again then, so it must not be changed.
  */
 export function selectModels(input: SelectionInput): Selection {
-  const ranked: RankedModel[] = [];
-  const excluded: ExcludedModel[] = [];
-  for (const candidate of input.candidates) {
-    const reasons = exclusions(candidate, input);
-    if (reasons.length > 0) excluded.push({ model: candidate.name, reasons });
-    else ranked.push(rank(candidate, input));
+  const rules = rulesOf(input);
+  const excludedCandidates: Candidate[] = [];
+  const order = nameOrderOf(input.candidates);
+  const { sorted } = order;
+  // Sized once (and cut to length after); the first fraction stored in `scores` makes it
+  // an array of unboxed doubles.
+  const ranked: Ranked[] = new Array<Ranked>(sorted.length);
+  let count = 0;
+  const ranking: Ranking = { rules, scores: new Array<number>(sorted.length) };
+  // By position when names are unique (always, in a catalog); by name otherwise. The
+  // arrays are scratch, reused by every decision (one runs at a time) and cleared after.
+  const scoreAt = order.positions && placeByPosition(rules.scores, order, new Array(sorted.length));
+  const liveAt = order.positions && placeByPosition(rules.live, order, new Array(sorted.length));
+  // In name order, so a stable sort by score alone leaves ties by name.
+  for (let position = 0; position < sorted.length; position++) {
+    const candidate = sorted[position] as Candidate;
+    const score = scoreAt ? scoreAt[position] : rules.scores.get(candidate.name);
+    const live = liveAt ? liveAt[position] : rules.live.get(candidate.name);
+    if (isExcluded(candidate, rules, score, live)) excludedCandidates.push(candidate);
+    else {
+      ranked[count] = rank(candidate, rules, score, live, ranking, count);
+      count += 1;
+    }
   }
-  ranked.sort((a, b) => b.score - a.score || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-  excluded.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-  return { task: input.profile.name, ranked, excluded };
+  ranked.length = count;
+  const selection = {
+    task: input.profile.name,
+    ranked: bestFirst(ranked),
+  } as unknown as Selection;
+  Object.defineProperty(selection, pending, {
+    value: { candidates: excludedCandidates, rules },
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(selection, 'excluded', lazyExcluded);
+  return selection;
 }
+
+/** What a decision keeps to put its exclusions into words later. */
+interface Pending {
+  candidates: Candidate[];
+  rules: Rules;
+  excluded?: ExcludedModel[];
+}
+
+/** Where a decision keeps its `Pending` (not enumerable: not part of the decision's value). */
+const pending = Symbol('pending exclusions');
+
+type WithPending = Selection & { [pending]: Pending };
+
+/**
+ * `excluded`, made on first read. One descriptor with the same two functions for every
+ * decision: V8 then shares one hidden class between decisions (a fresh getter per
+ * decision made a new one each time and the garbage collector the largest cost).
+ * Enumerable, so spreading, `JSON.stringify` and equality see it like a plain value.
+ */
+const lazyExcluded: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: WithPending): ExcludedModel[] {
+    const state = this[pending];
+    state.excluded ??= state.candidates.map((candidate) => {
+      const reasons: string[] = [];
+      isExcluded(
+        candidate,
+        state.rules,
+        state.rules.scores.get(candidate.name),
+        state.rules.live.get(candidate.name),
+        reasons,
+      );
+      return { model: candidate.name, reasons };
+    });
+    return state.excluded;
+  },
+  set(this: WithPending, excluded: ExcludedModel[]) {
+    this[pending].excluded = excluded;
+  },
+};

@@ -157,6 +157,14 @@ export function createSelectionService(options: {
       // A copy: callers reorder chains for sessions and pins.
       return { members: [...members], selection };
     },
+    /**
+     * Forgets stored preferences only (another process saved some): decisions are keyed by
+     * preferences, so the next request of each owner reads theirs and decides afresh, while
+     * the slower catalog data stays.
+     */
+    preferencesChanged(): void {
+      stored.clear();
+    },
     /** Forgets cached decisions and data (after a benchmark run or a config change). */
     invalidate(): void {
       decisions.clear();

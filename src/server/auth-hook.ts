@@ -27,8 +27,10 @@ export function createAuthHook(access: AccessControl) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const url = request.url;
     if (url.startsWith('/v1/')) {
-      const caller = await access.dataPlaneCaller(bearerToken(request.headers));
+      const token = bearerToken(request.headers);
+      const caller = await access.dataPlaneCaller(token);
       if (!caller) {
+        await refuseIfExpired(access, token);
         throw new AuthenticationError(
           'Missing or unknown API key: send "Authorization: Bearer <key>" with your user token or a key from auth.apiKeys in config.yaml.',
         );
@@ -47,6 +49,7 @@ export function createAuthHook(access: AccessControl) {
     }
     const caller = await access.identify(token);
     if (!caller) {
+      await refuseIfExpired(access, token);
       throw new AuthenticationError(
         'Unknown or revoked token. `tta-models admin-token --rotate` makes a new admin token; an admin can issue user tokens with `tta-models users add`.',
       );
@@ -60,4 +63,14 @@ export function createAuthHook(access: AccessControl) {
     }
     request.caller = caller;
   };
+}
+
+/** Throws the 401 of an expired user token, saying when it expired and how to get a new one. */
+async function refuseIfExpired(access: AccessControl, token: string | undefined): Promise<void> {
+  const expiredAt = await access.expiredAt(token);
+  if (expiredAt === undefined) return;
+  throw new GatewayError(
+    `Your token expired at ${new Date(expiredAt).toISOString()}. Ask an administrator for a new one: \`tta-models users rotate <your name> --expires-in 30d\` (or POST /api/users/<your name>/rotate) prints a fresh token.`,
+    { status: 401, type: 'authentication_error', code: 'token_expired' },
+  );
 }

@@ -16,6 +16,7 @@ import type { Gateway } from '../gateway.js';
 import { createAuthHook } from './auth-hook.js';
 import { createErrorHandler, errorBody, toGatewayError } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { benchRoutes } from './routes/bench.js';
 import { benchMonitoringRoutes } from './routes/bench-monitoring.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -80,16 +81,28 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
         ),
       ),
   );
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks where nothing is awaited: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   app.decorateRequest('caller', undefined);
   app.addHook('onRequest', createAuthHook(gateway.access));
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+  // The line every request writes holds no credential field, so it skips pino's field
+  // redaction (half the cost of a line); the finished line is still scrubbed of secrets.
+  const accessLog = gateway.logger.child({}, { redact: [] });
+  app.addHook('onResponse', (request, reply, done) => {
+    accessLog.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: reply.elapsedTime,
+      },
       'request',
     );
+    done();
   });
 
   await app.register(swagger, {
@@ -113,6 +126,7 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(adminRoutes(gateway));
   await app.register(keysRoutes(gateway));
   await app.register(usersRoutes(gateway));
+  await app.register(auditRoutes(gateway));
   await app.register(resilienceRoutes(gateway));
   await app.register(selectionRoutes(gateway));
   await app.register(resourcesRoutes(gateway));

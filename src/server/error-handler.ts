@@ -6,7 +6,9 @@ import {
   GatewayError,
   InvalidRequestError,
   type OpenAIErrorBody,
+  UsageLimitError,
 } from '../spec/index.js';
+import { databaseUnavailableExplanations, databaseUnavailableReason } from '../storage/index.js';
 
 /** OpenAI-shaped body for any status and message. */
 export function errorBody(
@@ -18,9 +20,27 @@ export function errorBody(
   return { error: { message, type, code, param } };
 }
 
+/** Seconds a client is told to wait before retrying while the database is unavailable. */
+export const databaseRetryAfterSeconds = 5;
+
+/**
+ * The 503 for a database that is locked, full or unreachable for a while: a client may
+ * retry (most chat completions do not need the database and keep answering meanwhile).
+ */
+function databaseUnavailableError(error: unknown): GatewayError | undefined {
+  const reason = databaseUnavailableReason(error);
+  if (reason === undefined) return undefined;
+  return new GatewayError(
+    `The database is unavailable right now (${databaseUnavailableExplanations[reason]}), so this request was not completed; retry in a few seconds.`,
+    { status: 503, type: 'server_error', code: 'database_unavailable', cause: error },
+  );
+}
+
 /** Turns whatever was thrown into the gateway error a client should see. */
 export function toGatewayError(error: unknown, bodyLimitBytes: number): GatewayError {
   if (error instanceof GatewayError) return error;
+  const unavailable = databaseUnavailableError(error);
+  if (unavailable) return unavailable;
   const fastifyError = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fastifyError)) {
     const [issue] = fastifyError.validation;
@@ -97,12 +117,19 @@ export function createErrorHandler(bodyLimitBytes: number, knownSecrets: () => I
         { provider: mapped.providerId, code: mapped.code, upstreamStatus: mapped.statusCode },
         mapped.message,
       );
+    } else if (mapped.code === 'database_unavailable') {
+      // A dependency down for a while is an event to note, not a bug of ours.
+      request.log.warn({ err: error, code: mapped.code }, mapped.message);
+      reply.header('retry-after', String(databaseRetryAfterSeconds));
     } else if (mapped.status >= 500) {
       request.log.error({ err: error }, mapped.message);
     } else {
       request.log.info({ code: mapped.code, status: mapped.status }, mapped.message);
     }
-    if (mapped instanceof ApiCallError && mapped.retryAfterMs !== undefined) {
+    if (
+      (mapped instanceof ApiCallError || mapped instanceof UsageLimitError) &&
+      mapped.retryAfterMs !== undefined
+    ) {
       reply.header('retry-after', String(Math.ceil(mapped.retryAfterMs / 1000)));
     }
     return reply.status(mapped.status).send(publicErrorBody(mapped, knownSecrets()));

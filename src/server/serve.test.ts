@@ -335,11 +335,28 @@ describe('operations', () => {
 });
 
 describe('security defaults', () => {
-  it('refuses to listen beyond loopback without client API keys', async () => {
-    await expect(serve(test.gateway, { host: '0.0.0.0', port: 0 })).rejects.toThrow(StartupError);
-    await expect(serve(test.gateway, { host: '0.0.0.0', port: 0 })).rejects.toThrow(
-      /auth\.apiKeys/,
-    );
+  it('refuses to listen beyond loopback without client API keys or users', async () => {
+    const open = await startTestGateway({
+      providers: [{ id: 'up', type: 'openai-compatible', baseUrl: fake.baseUrl }],
+    });
+    try {
+      await expect(serve(open.gateway, { host: '0.0.0.0', port: 0 })).rejects.toThrow(StartupError);
+      await expect(serve(open.gateway, { host: '0.0.0.0', port: 0 })).rejects.toThrow(
+        /auth\.apiKeys/,
+      );
+      // Revoking the only user leaves the data plane locked: it must not open up again.
+      const { user } = await open.gateway.users.add('only-player');
+      await open.gateway.users.revoke(user.id);
+      const listening = await serve(open.gateway, { host: '127.0.0.1', port: 0 });
+      try {
+        const response = await fetch(`${listening.url}/v1/models`);
+        expect(response.status).toBe(401);
+      } finally {
+        await listening.close();
+      }
+    } finally {
+      await open.close();
+    }
   });
 
   it('demands a client key on /v1 when keys are configured', async () => {

@@ -66,6 +66,17 @@ export class AuthenticationError extends GatewayError {
   }
 }
 
+/** A user reached one of their rate limits or daily budgets (429, `Retry-After` until it resets). */
+export class UsageLimitError extends GatewayError {
+  /** How long until the limit resets, in milliseconds. */
+  readonly retryAfterMs: number;
+
+  constructor(message: string, init: { code: string; retryAfterMs: number }) {
+    super(message, { status: 429, type: 'rate_limit_error', code: init.code });
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
 /** A call to an upstream provider failed. `isRetryable` tells fallback whether to move on. */
 export class ApiCallError extends GatewayError {
   /** Configured provider id. */

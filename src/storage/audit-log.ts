@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AuditTable, DatabaseSchema } from './schema.js';
 
 /** How a change reached the gateway. */
@@ -25,13 +25,34 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Who makes a change and through what; every audited operation takes one. */
+export type AuditActor = Pick<AuditEntry, 'actor' | 'channel'>;
+
+/** What the audit log can be filtered by (all optional; newest first). */
+export interface AuditQuery {
+  /** How many entries at most (1-1000, default 50). */
+  limit?: number;
+  /** Exactly this subject, e.g. `user:ada`. */
+  subject?: string;
+  /** Exactly this action, or every action under a prefix ending in `*`, e.g. `users.*`. */
+  action?: string;
+  /** Exactly this actor. */
+  actor?: string;
+  /** Only changes made through this channel. */
+  channel?: AuditChannel;
+  /** Only changes at or after this time, epoch milliseconds. */
+  since?: number;
+  /** Only changes before this time, epoch milliseconds. */
+  until?: number;
+}
+
 /** An entry to record; id and time are filled in when missing. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & Partial<Pick<AuditEntry, 'id' | 'at'>>;
 
 /** The audit table, read side (writes happen inside the transactions of the changes they record). */
 export interface AuditLog {
   /** Newest first. */
-  list(query?: { limit?: number; subject?: string; action?: string }): Promise<AuditEntry[]>;
+  list(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Records one entry on its own (for changes that have no transaction of their own). */
   add(entry: NewAuditEntry): Promise<AuditEntry>;
 }
@@ -78,7 +99,15 @@ export function createAuditLog(db: Kysely<DatabaseSchema>, now: () => number): A
     async list(query = {}) {
       let select = db.selectFrom('audit').selectAll();
       if (query.subject !== undefined) select = select.where('subject', '=', query.subject);
-      if (query.action !== undefined) select = select.where('action', '=', query.action);
+      if (query.action?.endsWith('*')) {
+        // A prefix: `users.*` is every users action. Escaping keeps `_` and `%` literal.
+        const prefix = query.action.slice(0, -1).replace(/[\\%_]/g, (found) => `\\${found}`);
+        select = select.where(sql<boolean>`action like ${`${prefix}%`} escape '\\'`);
+      } else if (query.action !== undefined) select = select.where('action', '=', query.action);
+      if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
+      if (query.channel !== undefined) select = select.where('channel', '=', query.channel);
+      if (query.since !== undefined) select = select.where('at', '>=', query.since);
+      if (query.until !== undefined) select = select.where('at', '<', query.until);
       const rows = await select
         .orderBy('at', 'desc')
         .orderBy('id', 'desc')

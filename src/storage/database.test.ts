@@ -32,23 +32,25 @@ const shippedTables = [
   'bench_runs',
   'catalog_models',
   'catalog_syncs',
+  'health_events',
   'incidents',
   'metrics_daily',
   'model_versions',
   'requests',
   'sessions',
   'settings',
+  'user_usage',
   'users',
   'version_notices',
   'version_pins',
 ];
 
-/** Tables (not Kysely's own) and applied migrations, read through a connection of its own. */
+/** Tables (not Kysely's or SQLite's own) and applied migrations, read through a connection of its own. */
 async function schemaOf(database: DialectUnderTest, location: StorageLocation) {
   const tables = await database.query<{ name: string }>(
     location,
     database.dialect === 'sqlite'
-      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%'"
+      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%' and name not like 'sqlite%'"
       : "select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely%'",
   );
   const applied = await database.query<{ name: string }>(

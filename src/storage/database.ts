@@ -3,6 +3,8 @@ import { createAlertStore } from './alert-store.js';
 import { createApiKeyStore } from './api-keys.js';
 import { createAuditLog } from './audit-log.js';
 import { createBenchmarkStore } from './benchmark-store.js';
+import { createPostgresChangeFeed, silentChangeFeed } from './change-feed.js';
+import { createHealthEvents } from './health-events.js';
 import { createIncidents } from './incidents.js';
 import { createMetricsStore } from './metrics-store.js';
 import { migrateToLatest } from './migrate-to-latest.js';
@@ -18,6 +20,7 @@ import { createSessions } from './sessions.js';
 import { createSettings } from './settings.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
 import type { Storage } from './storage.js';
+import { createUserUsageStore } from './user-usage.js';
 import { createUsers } from './users.js';
 import { type StorageDialect, writeLockFor } from './write-lock.js';
 
@@ -117,6 +120,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const settings = createSettings(db, now);
   const keys = createApiKeyStore(db, now, lock);
   const users = createUsers(db, now, lock);
+  const usage = createUserUsageStore(db);
   const incidents = createIncidents(db, now);
   const sessions = createSessions(db);
   const catalog = createModelCatalogStore(db, now, lock);
@@ -125,6 +129,16 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const benchmarks = createBenchmarkStore(db, now);
   const metrics = createMetricsStore(db, now, lock);
   const alerts = createAlertStore(db, now, lock);
+  const healthEvents = createHealthEvents(db);
+  // Only PostgreSQL has other processes to hear from; the listening connection opens on
+  // the first subscription, so a process that never subscribes opens none.
+  const changes =
+    options.url === undefined
+      ? silentChangeFeed
+      : createPostgresChangeFeed({
+          url: options.url,
+          onError: options.onError ?? ((error: Error) => console.error(error)),
+        });
   let closing: Promise<void> | undefined;
 
   return {
@@ -133,6 +147,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     settings,
     keys,
     users,
+    usage,
     incidents,
     sessions,
     catalog,
@@ -141,6 +156,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     benchmarks,
     metrics,
     alerts,
+    healthEvents,
+    changes,
     migrations,
     async ping() {
       if (closing) return false;
@@ -154,7 +171,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     close() {
       closing ??= (async () => {
         try {
+          await changes.close();
           await requests.close();
+          await sessions.flush();
         } finally {
           await db.destroy();
         }

@@ -8,7 +8,14 @@ export {
   ResealConflictError,
   type ResealRow,
 } from './api-keys.js';
-export type { AuditChannel, AuditEntry, AuditLog, NewAuditEntry } from './audit-log.js';
+export type {
+  AuditActor,
+  AuditChannel,
+  AuditEntry,
+  AuditLog,
+  AuditQuery,
+  NewAuditEntry,
+} from './audit-log.js';
 export {
   type BenchmarkStore,
   type BenchResultQuery,
@@ -19,14 +26,26 @@ export {
   resultKey,
 } from './benchmark-store.js';
 export {
+  type ChangeFeed,
+  type ChangeTopic,
+  changeTopics,
+} from './change-feed.js';
+export {
   openStorage,
   type StorageLocation,
   type StorageOptions,
   type StorageSettings,
 } from './database.js';
+export {
+  type DatabaseUnavailableReason,
+  databaseUnavailableExplanations,
+  databaseUnavailableReason,
+} from './database-unavailable.js';
+export type { HealthEventRecord, HealthEvents } from './health-events.js';
 export type { Incident, Incidents } from './incidents.js';
 export {
   benchmarkRequestPrefix,
+  type CostTotals,
   type DailyRollup,
   type MetricsSource,
   type MetricsStore,
@@ -62,5 +81,14 @@ export type * from './request-log-types.js';
 export type { SessionRecord, SessionSwitch, Sessions } from './sessions.js';
 export type { Settings } from './settings.js';
 export type { MigrationResult, Storage } from './storage.js';
-export { UserConflictError, type UserRecord, type UserRole, type Users } from './users.js';
+export type { UsageSlot, UserUsageRecord, UserUsageStore } from './user-usage.js';
+export {
+  type UsageLimits,
+  type UserAudit,
+  UserConflictError,
+  type UserLimitOverrides,
+  type UserRecord,
+  type UserRole,
+  type Users,
+} from './users.js';
 export type { StorageDialect } from './write-lock.js';

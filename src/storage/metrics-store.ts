@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MetricsDailyTable } from './benchmark-tables.js';
 import type { DatabaseSchema } from './schema.js';
 import type { WriteLock } from './write-lock.js';
@@ -57,6 +57,26 @@ export interface DailyRollup {
   qualitySum: number;
 }
 
+/**
+ * What the cost of one model's (and task's) requests over a period is made of, summed by the
+ * database: the costs upstreams reported, and the tokens of requests that reported none (to
+ * be priced from the catalog).
+ */
+export interface CostTotals {
+  model: string;
+  /** Null when the requests named no task. */
+  task: string | null;
+  requests: number;
+  /** Sum of reported costs, USD. */
+  reportedCostUsd: number;
+  /** Requests with no reported cost but with token counts. */
+  unpricedRequests: number;
+  /** Prompt tokens of requests with no reported cost. */
+  unpricedPromptTokens: number;
+  /** Completion tokens of requests with no reported cost. */
+  unpricedCompletionTokens: number;
+}
+
 /** Which rollups to read. */
 export interface RollupQuery {
   /** First day, `YYYY-MM-DD` (inclusive). */
@@ -77,6 +97,25 @@ export interface MetricsStore {
     to: number,
     options?: { includeBenchmarks?: boolean },
   ): Promise<MonitoredRequest[]>;
+  /**
+   * The same requests as `requestsBetween`, oldest first, a page at a time: a reader that
+   * folds a whole day holds one page in memory, not the day, and the event loop runs
+   * between pages.
+   */
+  requestPages(
+    from: number,
+    to: number,
+    options?: { includeBenchmarks?: boolean; pageSize?: number },
+  ): AsyncIterable<MonitoredRequest[]>;
+  /**
+   * Cost totals per model and task of the requests answered in `[from, to)`: one row per
+   * group however many requests there are (a busy day's request rows stay in the database).
+   */
+  costTotals(
+    from: number,
+    to: number,
+    options?: { includeBenchmarks?: boolean },
+  ): Promise<CostTotals[]>;
   /** Replaces the rollups of `source` for `days` with `rows`, in one transaction. */
   replaceDays(
     source: MetricsSource,
@@ -140,6 +179,57 @@ function toRollup(row: MetricsDailyTable): DailyRollup {
   };
 }
 
+/** The request rows monitoring reads: answered by a model in `[from, to)`, oldest first (ties by id). */
+function monitoredRequests(
+  db: Kysely<DatabaseSchema>,
+  from: number,
+  to: number,
+  options: { includeBenchmarks?: boolean },
+) {
+  return db
+    .selectFrom('requests')
+    .select([
+      'id',
+      'created_at',
+      'model',
+      'task',
+      'status',
+      'error_code',
+      'latency_ms',
+      'first_token_ms',
+      'prompt_tokens',
+      'completion_tokens',
+      'cost_usd',
+    ])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .where('model', 'is not', null)
+    .$if(options.includeBenchmarks !== true, (select) =>
+      select.where('id', 'not like', `${benchmarkRequestPrefix}%`),
+    )
+    .orderBy('created_at')
+    .orderBy('id');
+}
+
+type MonitoredRow = Awaited<ReturnType<ReturnType<typeof monitoredRequests>['execute']>>[number];
+
+function toMonitoredRequest(row: MonitoredRow): MonitoredRequest {
+  const number = (value: number | null) => (value === null ? null : Number(value));
+  return {
+    createdAt: Number(row.created_at),
+    model: row.model ?? '',
+    task: row.task,
+    status: row.status,
+    errorCode: row.error_code,
+    latencyMs: Number(row.latency_ms),
+    firstTokenMs: number(row.first_token_ms),
+    promptTokens: number(row.prompt_tokens),
+    completionTokens: number(row.completion_tokens),
+    costUsd: number(row.cost_usd),
+    benchmark: row.id.startsWith(benchmarkRequestPrefix),
+  };
+}
+
 /**
  * Rollups over `metrics_daily`; monitoring reads over `requests`. `lock` keeps replicas
  * rolling up the same days at once from tripping over each other's rows.
@@ -151,20 +241,56 @@ export function createMetricsStore(
 ): MetricsStore {
   return {
     async requestsBetween(from, to, options = {}) {
+      const rows = await monitoredRequests(db, from, to, options).execute();
+      return rows.map(toMonitoredRequest);
+    },
+
+    async *requestPages(from, to, options = {}) {
+      const pageSize = options.pageSize ?? 5_000;
+      let after: { createdAt: number; id: string } | undefined;
+      for (;;) {
+        const cursor = after;
+        // Keyset paging on (created_at, id): each page starts where the last one ended, the
+        // created_at index seeking straight there however deep into the day it is.
+        const rows = await monitoredRequests(db, cursor?.createdAt ?? from, to, options)
+          .$if(cursor !== undefined, (select) =>
+            select.where((where) =>
+              where.or([
+                where('created_at', '>', cursor?.createdAt ?? 0),
+                where('id', '>', cursor?.id ?? ''),
+              ]),
+            ),
+          )
+          .limit(pageSize)
+          .execute();
+        if (rows.length > 0) yield rows.map(toMonitoredRequest);
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < pageSize) return;
+        after = { createdAt: Number(last.created_at), id: last.id };
+      }
+    },
+
+    async costTotals(from, to, options = {}) {
+      // Sums of integers come back from PostgreSQL as strings; `null` sums nothing.
+      type Total = number | string | null;
+      const unpriced = sql`cost_usd is null`;
+      const priceable = sql`(prompt_tokens is not null or completion_tokens is not null)`;
       const rows = await db
         .selectFrom('requests')
         .select([
-          'id',
-          'created_at',
           'model',
           'task',
-          'status',
-          'error_code',
-          'latency_ms',
-          'first_token_ms',
-          'prompt_tokens',
-          'completion_tokens',
-          'cost_usd',
+          (expression) => expression.fn.countAll().as('requests'),
+          sql<Total>`sum(cost_usd)`.as('reported_cost_usd'),
+          sql<Total>`sum(case when ${unpriced} and ${priceable} then 1 else 0 end)`.as(
+            'unpriced_requests',
+          ),
+          sql<Total>`sum(case when ${unpriced} then coalesce(prompt_tokens, 0) else 0 end)`.as(
+            'unpriced_prompt_tokens',
+          ),
+          sql<Total>`sum(case when ${unpriced} then coalesce(completion_tokens, 0) else 0 end)`.as(
+            'unpriced_completion_tokens',
+          ),
         ])
         .where('created_at', '>=', from)
         .where('created_at', '<', to)
@@ -172,21 +298,17 @@ export function createMetricsStore(
         .$if(options.includeBenchmarks !== true, (select) =>
           select.where('id', 'not like', `${benchmarkRequestPrefix}%`),
         )
-        .orderBy('created_at')
+        .groupBy(['model', 'task'])
         .execute();
-      const number = (value: number | null) => (value === null ? null : Number(value));
+      const number = (value: Total | bigint) => Number(value ?? 0);
       return rows.map((row) => ({
-        createdAt: Number(row.created_at),
         model: row.model ?? '',
         task: row.task,
-        status: row.status,
-        errorCode: row.error_code,
-        latencyMs: Number(row.latency_ms),
-        firstTokenMs: number(row.first_token_ms),
-        promptTokens: number(row.prompt_tokens),
-        completionTokens: number(row.completion_tokens),
-        costUsd: number(row.cost_usd),
-        benchmark: row.id.startsWith(benchmarkRequestPrefix),
+        requests: number(row.requests),
+        reportedCostUsd: number(row.reported_cost_usd),
+        unpricedRequests: number(row.unpriced_requests),
+        unpricedPromptTokens: number(row.unpriced_prompt_tokens),
+        unpricedCompletionTokens: number(row.unpriced_completion_tokens),
       }));
     },
 

@@ -43,12 +43,12 @@ function creatingMigration(table: string): Migration {
   };
 }
 
-/** Tables (not Kysely's own) and applied migrations, read through a connection of its own. */
+/** Tables (not Kysely's or SQLite's own) and applied migrations, read through a connection of its own. */
 async function tablesAndMigrations(database: DialectUnderTest, location: StorageLocation) {
   const tables = await database.query<{ name: string }>(
     location,
     database.dialect === 'sqlite'
-      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%'"
+      ? "select name from sqlite_master where type = 'table' and name not like 'kysely%' and name not like 'sqlite%'"
       : "select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely%'",
   );
   // A fresh database whose migrations all rolled back has no migration table either.
@@ -73,12 +73,14 @@ const shippedTables = [
   'bench_runs',
   'catalog_models',
   'catalog_syncs',
+  'health_events',
   'incidents',
   'metrics_daily',
   'model_versions',
   'requests',
   'sessions',
   'settings',
+  'user_usage',
   'users',
   'version_notices',
   'version_pins',

@@ -62,5 +62,9 @@ export function createPostgresDialect(options: PostgresDialectOptions): Postgres
   });
   // Without a listener, an idle connection's error would end the process.
   pool.on('error', (error) => options.onError?.(error));
+  // The pool listens only to idle connections: one checked out between two statements (in
+  // a transaction) when the server goes away would raise an uncaught error. Its next
+  // statement fails on its own, which is where the caller learns of it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new PostgresDialect({ pool });
 }

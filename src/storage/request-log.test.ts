@@ -105,9 +105,21 @@ describeEachDialect('request log writes', (database) => {
 
   it('drops the oldest rows beyond its bound and counts them', async () => {
     const location = await database.newLocation();
-    const storage = await database.open({ ...quiet, maxBufferedRows: 3 }, location);
+    const warnings: string[] = [];
+    const storage = await database.open(
+      { ...quiet, maxBufferedRows: 3, onError: (error) => warnings.push(error.message) },
+      location,
+    );
     for (const id of ['a', 'b', 'c', 'd', 'e']) storage.requests.record(entry(id));
     expect(storage.requests.stats()).toMatchObject({ buffered: 3, dropped: 2 });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^request log: 3 rows are waiting .*dropped the 1 oldest \(1 dropped so far\)/,
+      ),
+      expect.stringMatching(
+        /dropped the 1 oldest \(2 dropped so far\)\. Make the database writable/,
+      ),
+    ]);
     await storage.requests.flush();
     expect(await storedIds(database, location)).toEqual(['c', 'd', 'e']);
   });
@@ -201,7 +213,9 @@ describe('request log writes on a locked SQLite file', () => {
     storage.requests.record(entry('b'));
     await storage.requests.flush();
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/2 rows failed \(kept for retry\)/);
+    expect(errors[0]?.message).toMatch(
+      /2 rows failed \(kept for retry; 2 waiting in memory, at most 50000\): another process holds the database lock: /,
+    );
     expect(errors[0]?.cause).toMatchObject({ code: 'SQLITE_BUSY' });
     expect(storage.requests.stats()).toMatchObject({ buffered: 2, written: 0, failedFlushes: 1 });
 

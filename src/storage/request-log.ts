@@ -1,3 +1,7 @@
+import {
+  databaseUnavailableExplanations,
+  databaseUnavailableReason,
+} from './database-unavailable.js';
 import type { RequestLog, RequestLogEntry, RequestLogStats } from './request-log-types.js';
 import type { RequestQueries } from './request-queries.js';
 import { toRequestRow } from './request-row.js';
@@ -58,13 +62,21 @@ export function createRequestLog(dependencies: RequestLogDependencies): RequestL
     }
   }
 
-  /** Drops the oldest rows beyond the bound, 1% at a time so each drop is amortised. */
+  /**
+   * Drops the oldest rows beyond the bound, 1% at a time so each drop is amortised, and
+   * says so each time: losing rows is something the operator must hear about.
+   */
   function enforceBound(): void {
     if (buffer.length <= maxBufferedRows) return;
     const excess = buffer.length - maxBufferedRows;
     const dropCount = Math.max(excess, Math.floor(maxBufferedRows / 100));
     buffer.splice(0, dropCount);
     stats.dropped += dropCount;
+    report(
+      new Error(
+        `request log: ${maxBufferedRows} rows are waiting for the database, the most kept in memory; dropped the ${dropCount} oldest (${stats.dropped} dropped so far). Make the database writable again, or raise maxBufferedRows.`,
+      ),
+    );
   }
 
   function schedule(): void {
@@ -94,10 +106,13 @@ export function createRequestLog(dependencies: RequestLogDependencies): RequestL
         consecutiveFailures += 1;
         stats.failedFlushes += 1;
         const reason = cause instanceof Error ? cause.message : String(cause);
+        const unavailable = databaseUnavailableReason(cause);
+        const why = unavailable ? `${databaseUnavailableExplanations[unavailable]}: ` : '';
         report(
-          new Error(`request log: writing ${rows.length} rows failed (kept for retry): ${reason}`, {
-            cause,
-          }),
+          new Error(
+            `request log: writing ${rows.length} rows failed (kept for retry; ${buffer.length} waiting in memory, at most ${maxBufferedRows}): ${why}${reason}`,
+            { cause },
+          ),
         );
         return;
       }

@@ -7,6 +7,7 @@
  * `double precision`.
  */
 
+import type { Generated } from 'kysely';
 import type {
   AlertsTable,
   BenchResultsTable,
@@ -72,6 +73,10 @@ export interface UsersTable {
   created_at: number;
   /** When the user was revoked, epoch milliseconds; null while active. */
   revoked_at: number | null;
+  /** When the user's token stops working, epoch milliseconds; null: never (migration 0008). */
+  expires_at: number | null;
+  /** The user's own limits over `limits.users` of config.yaml, as JSON; null: none (0008). */
+  limits: string | null;
 }
 
 /** One row of `api_keys`: a provider API key, sealed by the key vault. */
@@ -233,6 +238,35 @@ export interface AuditTable {
   detail: string;
 }
 
+/** `user_usage`: one user's counters for one UTC day, incremented atomically (migration 0008). */
+export interface UserUsageTable {
+  user_id: string;
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  requests: number;
+  tokens: number;
+  cost_usd: number;
+  /** Start of the minute `minute_requests` counts, epoch milliseconds. */
+  minute_start: number;
+  minute_requests: number;
+}
+
+/** `health_events`: what one replica saw of a model's health, for the others (migration 0009). */
+export interface HealthEventsTable {
+  /** Increasing id; readers continue after the last one they read. */
+  id: Generated<number>;
+  /** The replica that saw it. */
+  replica: string;
+  model: string;
+  /** `opened` (its breaker), `closed` (it answered again) or `cooldown` (`Retry-After`). */
+  kind: string;
+  /** When, epoch milliseconds (the writing replica's clock). */
+  at: number;
+  /** How long it holds from `at`, milliseconds (0 for `closed`). */
+  duration_ms: number;
+  cause: string;
+}
+
 /** Every table the repositories use. */
 export interface DatabaseSchema {
   /** Switches, breaker changes, key invalidations. */
@@ -267,4 +301,8 @@ export interface DatabaseSchema {
   version_pins: VersionPinsTable;
   /** Who changed what, when and why. */
   audit: AuditTable;
+  /** Per-user, per-day usage counters (rate limits and budgets). */
+  user_usage: UserUsageTable;
+  /** Breaker and cooldown events shared between replicas. */
+  health_events: HealthEventsTable;
 }

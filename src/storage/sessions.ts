@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { SessionModelVersion } from '../spec/model-version.js';
 import type { DatabaseSchema, SessionsTable } from './schema.js';
 
@@ -62,6 +62,8 @@ export interface Sessions {
   save(session: SessionRecord): Promise<number | undefined>;
   /** Most recently active first. */
   list(query?: { owner?: string; limit?: number }): Promise<SessionRecord[]>;
+  /** Resolves once every save asked for so far is written (or failed): before closing. */
+  flush(): Promise<void>;
 }
 
 function fromRow(row: SessionsTable): SessionRecord {
@@ -94,9 +96,143 @@ function changedColumns(session: SessionRecord) {
   };
 }
 
-/** Sessions over the `sessions` table. */
-export function createSessions(db: Kysely<DatabaseSchema>): Sessions {
+/** A write waiting for the next batch, and whom to tell how it went. */
+interface PendingSave {
+  session: SessionRecord;
+  settle(revision: number | undefined): void;
+  fail(error: unknown): void;
+}
+
+/** Most sessions one statement writes (10 parameters each, far below any driver's limit). */
+const sessionsPerStatement = 100;
+
+/**
+ * Splits writes into statements of distinct sessions, in order: one statement may not
+ * touch a row twice, and a session saved twice in one turn must be written in turn.
+ */
+function statementsOf(batch: readonly PendingSave[]): PendingSave[][] {
+  const statements: PendingSave[][] = [];
+  let current: PendingSave[] = [];
+  let ids = new Set<string>();
+  for (const pending of batch) {
+    if (ids.has(pending.session.id) || current.length >= sessionsPerStatement) {
+      statements.push(current);
+      current = [];
+      ids = new Set();
+    }
+    current.push(pending);
+    ids.add(pending.session.id);
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
+
+/** How long a save waits for others to share its statement, milliseconds. */
+export const sessionBatchMs = 20;
+
+/**
+ * Sessions over the `sessions` table. Every turn of every session is saved, so saves go
+ * out together: the first waits up to `batchMs` (or until `sessionsPerStatement` wait)
+ * and one statement writes them all. A statement and commit per turn cost more than the
+ * rest of a request's bookkeeping (the session writes were a third of what model
+ * selection, a session header and a bearer key add to a request). The dispatcher does
+ * not wait for them; `flush` (called on close) writes what still waits.
+ */
+export function createSessions(
+  db: Kysely<DatabaseSchema>,
+  options: { batchMs?: number } = {},
+): Sessions {
+  const batchMs = options.batchMs ?? sessionBatchMs;
+  let pending: PendingSave[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  // Batches are written one after another, so a session's writes land in the order asked.
+  let writing: Promise<void> = Promise.resolve();
+
+  /**
+   * The statement writing `rows` sessions: inserts those with no row, and updates each
+   * stored one only while it is at the revision its write was computed from
+   * (`excluded.revision - 1`); it returns the rows written.
+   */
+  function upsert(rows: ReadonlyArray<SessionsTable & { revision: number }>) {
+    return db
+      .insertInto('sessions')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict
+          .column('id')
+          .doUpdateSet((update) => ({
+            owner: update.ref('excluded.owner'),
+            requested_model: update.ref('excluded.requested_model'),
+            pinned_model: update.ref('excluded.pinned_model'),
+            turns: update.ref('excluded.turns'),
+            history: update.ref('excluded.history'),
+            updated_at: update.ref('excluded.updated_at'),
+            model_version: update.ref('excluded.model_version'),
+            revision: update.ref('excluded.revision'),
+          }))
+          .where('sessions.revision', '=', sql<number>`excluded.revision - 1`),
+      )
+      .returning(['id', 'revision']);
+  }
+
+  // The SQL of `upsert` per row count, built once: building it per batch with the query
+  // builder cost as much as running it. Its parameters are the rows' values, row by row.
+  const upsertSql = new Map<number, string>();
+
+  function sqlFor(
+    rows: ReadonlyArray<SessionsTable & { revision: number }>,
+    parameters: readonly unknown[],
+  ): string {
+    let text = upsertSql.get(rows.length);
+    if (text === undefined) {
+      // Built from the first batch of its size, whose parameters must be exactly these.
+      const compiled = upsert(rows).compile();
+      const same =
+        compiled.parameters.length === parameters.length &&
+        compiled.parameters.every((value, index) => value === parameters[index]);
+      if (!same) throw new Error('sessions: the batched upsert takes its values in another order');
+      text = compiled.sql;
+      upsertSql.set(rows.length, text);
+    }
+    return text;
+  }
+
+  async function write(statement: readonly PendingSave[]): Promise<void> {
+    const rows = statement.map(({ session }) => ({
+      id: session.id,
+      created_at: session.createdAt,
+      ...changedColumns(session),
+      revision: (session.revision ?? 0) + 1,
+    }));
+    try {
+      // In the order of the columns of `rows` (the order `upsert` compiles them in).
+      const parameters = rows.flatMap((row) => Object.values(row));
+      const result = await db.executeQuery<{ id: string; revision: number | string }>(
+        CompiledQuery.raw(sqlFor(rows, parameters), parameters),
+      );
+      const stored = new Map(result.rows.map((row) => [row.id, Number(row.revision)]));
+      for (const { session, settle } of statement) settle(stored.get(session.id));
+    } catch (error) {
+      for (const { fail } of statement) fail(error);
+    }
+  }
+
+  function flush(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    if (batch.length === 0) return;
+    pending = [];
+    writing = writing.then(async () => {
+      for (const statement of statementsOf(batch)) await write(statement);
+    });
+  }
+
   return {
+    flush() {
+      flush();
+      return writing;
+    },
     async get(id) {
       const row = await db
         .selectFrom('sessions')
@@ -125,22 +261,13 @@ export function createSessions(db: Kysely<DatabaseSchema>): Sessions {
         )
         .execute();
     },
-    async save(session) {
-      const expected = session.revision ?? 0;
-      const next = expected + 1;
-      const values = changedColumns(session);
-      // Insert when no row exists; else update only a row still at the expected revision.
-      const result = await db
-        .insertInto('sessions')
-        .values({ id: session.id, created_at: session.createdAt, ...values, revision: next })
-        .onConflict((conflict) =>
-          conflict
-            .column('id')
-            .doUpdateSet({ ...values, revision: next })
-            .where('sessions.revision', '=', expected),
-        )
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? next : undefined;
+    save(session) {
+      return new Promise<number | undefined>((settle, fail) => {
+        pending.push({ session, settle, fail });
+        if (pending.length >= sessionsPerStatement) flush();
+        // Unref'd: a waiting save must not keep a finished process alive (close flushes).
+        else if (timer === undefined) timer = setTimeout(flush, batchMs).unref();
+      });
     },
     async list(query = {}) {
       let select = db.selectFrom('sessions').selectAll();

@@ -6,6 +6,8 @@ import type { AlertStore } from './alert-store.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { AuditLog } from './audit-log.js';
 import type { BenchmarkStore } from './benchmark-store.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { HealthEvents } from './health-events.js';
 import type { Incidents } from './incidents.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { ModelCatalogStore } from './model-catalog-store.js';
@@ -13,6 +15,7 @@ import type { ModelVersionStore } from './model-versions-store.js';
 import type { RequestLog } from './request-log-types.js';
 import type { Sessions } from './sessions.js';
 import type { Settings } from './settings.js';
+import type { UserUsageStore } from './user-usage.js';
 import type { Users } from './users.js';
 import type { StorageDialect } from './write-lock.js';
 
@@ -41,6 +44,8 @@ export interface Storage {
   readonly keys: ApiKeyStore;
   /** Gateway users, who own keys. */
   readonly users: Users;
+  /** Each user's requests, tokens and spend per UTC day (rate limits and budgets). */
+  readonly usage: UserUsageStore;
   /** What the resilience layer did about failing models. */
   readonly incidents: Incidents;
   /** Players' sessions: pinned model and switch history. */
@@ -57,6 +62,10 @@ export interface Storage {
   readonly metrics: MetricsStore;
   /** Threshold alerts. */
   readonly alerts: AlertStore;
+  /** Breaker and cooldown events replicas tell each other (see `resilience/shared-health.ts`). */
+  readonly healthEvents: HealthEvents;
+  /** Other processes' writes, pushed as they commit (PostgreSQL); silent on SQLite. */
+  readonly changes: ChangeFeed;
   /** Every known migration and what this open did with it, in order. */
   readonly migrations: readonly MigrationResult[];
   /** True when the database answers a trivial query; for readiness probes. Never throws. */

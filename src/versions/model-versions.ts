@@ -190,6 +190,14 @@ export function createModelVersions(options: ModelVersionsOptions) {
         );
     },
 
+    /**
+     * Another process changed versions or pins (PostgreSQL's change feed): re-reads them in
+     * the background now rather than within `refreshCheckMs` of the next request.
+     */
+    changedElsewhere(): void {
+      registry.refreshNow();
+    },
+
     /** Told of every catalog sync: records the provider's versions and their notices. Never throws. */
     afterSync(result: ProviderSyncResult): Promise<VersionNoticeRecord[]> {
       if (result.status !== 'synced') return Promise.resolve([]);

@@ -42,6 +42,8 @@ export function createVersionRegistry(options: VersionRegistryOptions) {
   let generation = -1;
   let checkedAt = 0;
   let refreshing: Promise<void> | undefined;
+  // A change announced while a refresh was already reading: read once more after it.
+  let refreshAgain = false;
   const pending = new Set<Promise<unknown>>();
 
   function track<T>(work: Promise<T>): Promise<T> {
@@ -76,25 +78,41 @@ export function createVersionRegistry(options: VersionRegistryOptions) {
     return [...found].sort();
   }
 
+  /** Re-reads in the background when another process wrote; never blocks, never throws. */
+  function maybeRefresh(): void {
+    if (refreshing || now() - checkedAt < refreshCheckMs) return;
+    checkedAt = now();
+    refreshing = track(
+      (async () => {
+        if ((await store.generation()) !== generation) await reload();
+      })()
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'model versions could not be re-read'),
+        )
+        .finally(() => {
+          refreshing = undefined;
+          if (refreshAgain) refreshNow();
+        }),
+    );
+  }
+
+  function refreshNow(): void {
+    refreshAgain = refreshing !== undefined;
+    if (refreshAgain) return;
+    checkedAt = Number.NEGATIVE_INFINITY;
+    maybeRefresh();
+  }
+
   return {
     reload,
 
-    /** Re-reads in the background when another process wrote; never blocks, never throws. */
-    maybeRefresh(): void {
-      if (refreshing || now() - checkedAt < refreshCheckMs) return;
-      checkedAt = now();
-      refreshing = track(
-        (async () => {
-          if ((await store.generation()) !== generation) await reload();
-        })()
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, 'model versions could not be re-read'),
-          )
-          .finally(() => {
-            refreshing = undefined;
-          }),
-      );
-    },
+    maybeRefresh,
+
+    /**
+     * Like `maybeRefresh`, without waiting out `refreshCheckMs`: another process announced
+     * a write (PostgreSQL's change feed). Never blocks, never throws.
+     */
+    refreshNow,
 
     /** The version `model` serves now. */
     current: (model: string): ModelVersionRecord | undefined => currentByModel.get(model),

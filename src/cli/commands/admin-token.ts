@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { rotateAdminToken } from '../../access/access-control.js';
+import { cliActor } from '../cli-actor.js';
 import { openGateway, printJson } from '../context.js';
 
 /** `tta-models admin-token --rotate`: replaces a lost admin token. */
@@ -10,9 +11,10 @@ export function adminTokenCommand(program: Command): void {
       'make a new admin token for /api and the dashboard (the old one stops working on the next start)',
     )
     .requiredOption('--rotate', 'generate and store a new token, and print it once')
+    .option('-r, --reason <why>', 'why: recorded in the audit log')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
-    .action(async (options: { config?: string; json?: boolean }) => {
+    .action(async (options: { config?: string; json?: boolean; reason?: string }) => {
       const gateway = await openGateway(options);
       try {
         if (gateway.access.adminTokenSource === 'environment') {
@@ -21,6 +23,13 @@ export function adminTokenCommand(program: Command): void {
           );
         }
         const token = await rotateAdminToken(gateway.storage.settings);
+        await gateway.storage.audit.add({
+          ...cliActor(),
+          action: 'admin-token.rotate',
+          subject: 'admin-token',
+          reason: options.reason ?? '',
+          detail: {},
+        });
         if (options.json) return printJson({ adminToken: token });
         process.stdout.write(`${token}\n`);
         process.stderr.write(

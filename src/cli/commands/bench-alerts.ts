@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AlertRecord } from '../../storage/index.js';
+import { cliActor } from '../cli-actor.js';
 import { openGateway, printJson } from '../context.js';
 import { parsePositiveInteger } from '../parse-options.js';
 import { formatTable } from './bench-tables.js';
@@ -32,7 +33,19 @@ export function alertsCommand(program: Command): void {
       }) => {
         const gateway = await openGateway(options);
         try {
-          if (options.evaluate) await gateway.benchmarks.alerts.evaluate();
+          if (options.evaluate) {
+            const evaluation = await gateway.benchmarks.alerts.evaluate();
+            await gateway.storage.audit.add({
+              ...cliActor(),
+              action: 'alerts.evaluate',
+              subject: 'alerts',
+              reason: '',
+              detail: {
+                opened: evaluation.opened.map((alert) => alert.id),
+                cleared: evaluation.cleared.map((alert) => alert.id),
+              },
+            });
+          }
           const alerts = await gateway.benchmarks.alerts.list({
             limit: options.limit,
             ...(options.all ? {} : { status: 'open' as const }),

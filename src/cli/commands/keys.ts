@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliActor } from '../cli-actor.js';
 import { openGateway, printJson } from '../context.js';
 import { printTable } from '../print-table.js';
 import { readSecret } from '../read-secret.js';
@@ -22,6 +23,7 @@ export function keysCommand(program: Command): void {
     .option('-l, --label <label>', 'a name to recognise the key by')
     .option('--owner <owner>', 'a user id, or "operator" (default) for a key shared by everyone')
     .option('--skip-validation', 'save without asking the provider (when it cannot be reached)')
+    .option('-r, --reason <why>', 'why: recorded in the audit log')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
     .action(
@@ -32,6 +34,7 @@ export function keysCommand(program: Command): void {
           label?: string;
           owner?: string;
           skipValidation?: boolean;
+          reason?: string;
           json?: boolean;
         },
       ) => {
@@ -44,6 +47,18 @@ export function keysCommand(program: Command): void {
             owner: options.owner ?? 'operator',
             ...(options.label ? { label: options.label } : {}),
             ...(options.skipValidation ? { skipValidation: true } : {}),
+          });
+          await gateway.storage.audit.add({
+            ...cliActor(),
+            action: 'keys.add',
+            subject: `key:${key.id}`,
+            reason: options.reason ?? '',
+            detail: {
+              providerId: key.providerId,
+              owner: key.owner,
+              label: key.label,
+              status: key.status,
+            },
           });
           if (options.json) return printJson({ key, validation });
           process.stdout.write(
@@ -120,12 +135,20 @@ export function keysCommand(program: Command): void {
     .command('remove')
     .description('delete a key from the vault')
     .argument('<id>', 'a key id from `keys list`')
+    .option('-r, --reason <why>', 'why: recorded in the audit log')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
-    .action(async (id: string, options: { config?: string; json?: boolean }) => {
+    .action(async (id: string, options: { config?: string; json?: boolean; reason?: string }) => {
       const gateway = await openGateway(options);
       try {
         const removed = await gateway.keys.remove(id);
+        await gateway.storage.audit.add({
+          ...cliActor(),
+          action: 'keys.remove',
+          subject: `key:${removed.id}`,
+          reason: options.reason ?? '',
+          detail: { providerId: removed.providerId, owner: removed.owner, label: removed.label },
+        });
         if (options.json) return printJson({ removed });
         process.stdout.write(`Removed ${removed.id} (${removed.providerId}, …${removed.last4}).\n`);
       } finally {
@@ -136,12 +159,26 @@ export function keysCommand(program: Command): void {
   keys
     .command('rotate-master')
     .description('re-encrypt every key under a new master key, in one transaction')
+    .option('-r, --reason <why>', 'why: recorded in the audit log')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON on stdout')
-    .action(async (options: { config?: string; json?: boolean }) => {
+    .action(async (options: { config?: string; json?: boolean; reason?: string }) => {
       const gateway = await openGateway(options);
       try {
         const result = await gateway.vault.rotateMaster();
+        await gateway.storage.audit.add({
+          ...cliActor(),
+          action: 'keys.rotate-master',
+          subject: 'vault',
+          reason: options.reason ?? '',
+          // Fingerprints identify the master keys without revealing them.
+          detail: {
+            resealed: result.resealed,
+            previousFingerprint: result.previousFingerprint,
+            fingerprint: result.fingerprint,
+            source: result.source,
+          },
+        });
         if (options.json) return printJson(result);
         process.stdout.write(`${result.notice}\n`);
       } finally {

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { resolveHome } from '../../config/home.js';
+import { cliActor } from '../cli-actor.js';
 import { printJson } from '../context.js';
 import { type DetectedServer, detectLocalServers } from '../setup/detect-local-servers.js';
 import {
@@ -152,7 +153,7 @@ async function runScripted(
     );
   }
 
-  const session = await startSetupSession({ file, paths, choices });
+  const session = await startSetupSession({ file, paths, choices, by: cliActor() });
   let committed = false;
   try {
     const stored = [];

@@ -1,26 +1,15 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { createGateway, type Gateway } from '../../gateway.js';
 import type { VersionNoticeRecord } from '../../storage/index.js';
 import { createLogger } from '../../telemetry/logger.js';
-import type { PinChange, VersionActor } from '../../versions/model-versions.js';
+import type { PinChange } from '../../versions/model-versions.js';
+import { cliActor } from '../cli-actor.js';
 import { type ConfigOptions, printJson, readConfig } from '../context.js';
 import { parsePositiveInteger } from '../parse-options.js';
 import { printTable } from '../print-table.js';
 
 interface Common extends ConfigOptions {
   json?: boolean;
-}
-
-/** The CLI acts as the administrator (it holds the database); the OS user says who. */
-function cliActor(): VersionActor {
-  let user = '';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // No user name (some containers): "admin" alone still says the CLI did it.
-  }
-  return { actor: user ? `admin (${user})` : 'admin', channel: 'cli' };
 }
 
 /** A gateway that knows its config file (migration rewrites it). */

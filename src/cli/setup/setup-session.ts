@@ -11,6 +11,7 @@ import { parseConfig } from '../../config/load-config.js';
 import { writeFileAtomically } from '../../config/write-file-atomically.js';
 import { createGateway, type Gateway } from '../../gateway.js';
 import type { CheckedKey } from '../../secrets/key-admission.js';
+import { type AuditActor, redactDatabaseUrl } from '../../storage/index.js';
 import { createLogger } from '../../telemetry/logger.js';
 import {
   mergeConfigText,
@@ -29,6 +30,8 @@ export interface SetupSessionOptions {
   choices: SetupChoices;
   /** Environment for `${VAR}` in the config and the vault's master key. */
   env?: NodeJS.ProcessEnv;
+  /** Who runs setup: `commit()` records the write in the audit log as theirs. */
+  by?: AuditActor & { reason?: string };
 }
 
 /** A setup run in progress. */
@@ -94,6 +97,29 @@ export async function startSetupSession(options: SetupSessionOptions): Promise<S
       ended = true;
       try {
         const backup = writeFileAtomically(options.file, text);
+        // The file is written: a failed audit write is logged, never reported as a failed setup.
+        if (options.by) {
+          await gateway.storage.audit
+            .add({
+              actor: options.by.actor,
+              channel: options.by.channel,
+              action: 'setup.write',
+              subject: `config:${options.file}`,
+              reason: options.by.reason ?? '',
+              // Base URLs without any password in them; keys by id only.
+              detail: {
+                providers: entries.map((entry) => ({
+                  ...entry,
+                  ...(entry.baseUrl ? { baseUrl: redactDatabaseUrl(entry.baseUrl) } : {}),
+                })),
+                keys: added,
+                backup: backup ?? null,
+              },
+            })
+            .catch((error: unknown) =>
+              gateway.logger.error({ err: error }, 'setup was written but not audited'),
+            );
+        }
         return backup === undefined ? {} : { backup };
       } finally {
         await gateway.close();

@@ -22,6 +22,7 @@ import type { HomePaths } from '../../config/home.js';
 import { ollamaBaseUrl } from '../../providers/ollama/ollama-provider.js';
 import { openRouterBaseUrl } from '../../providers/openrouter/openrouter-provider.js';
 import { GatewayError } from '../../spec/index.js';
+import { cliActor } from '../cli-actor.js';
 import { type DetectedServer, detectLocalServers } from './detect-local-servers.js';
 import {
   type MachineSummary,
@@ -166,7 +167,12 @@ export async function runSetupWizard(options: SetupWizardOptions): Promise<boole
       return false;
     }
 
-    session = await startSetupSession({ file: options.file, paths: options.paths, choices });
+    session = await startSetupSession({
+      file: options.file,
+      paths: options.paths,
+      choices,
+      by: cliActor(),
+    });
     for (const key of keys) await storeKey(session, key.providerId, key.secret);
 
     let chosenModel: string | undefined;

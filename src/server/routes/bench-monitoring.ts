@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { metricsGroupings } from '../../benchmarking/metrics-query.js';
 import type { Gateway } from '../../gateway.js';
+import { auditActorOf } from '../audit-actor.js';
 
 const security = [{ adminToken: [] }];
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
@@ -100,7 +101,19 @@ export function benchMonitoringRoutes(gateway: Gateway): FastifyPluginAsync {
           security,
         },
       },
-      async () => gateway.benchmarks.alerts.evaluate(),
+      async (request) => {
+        const evaluation = await gateway.benchmarks.alerts.evaluate();
+        await gateway.storage.audit.add({
+          ...auditActorOf(request),
+          action: 'alerts.evaluate',
+          subject: 'alerts',
+          detail: {
+            opened: evaluation.opened.map((alert) => alert.id),
+            cleared: evaluation.cleared.map((alert) => alert.id),
+          },
+        });
+        return evaluation;
+      },
     );
   };
 }

@@ -73,8 +73,12 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
             'metadata.preferences',
           );
         }
+        // Only users have limits: admins, client keys and the open data plane skip this.
+        const caller = request.caller;
+        const charge = caller?.kind === 'user' ? await gateway.userLimits.admit(caller) : undefined;
         const context = {
           requestId: request.id,
+          ...(charge ? { charge } : {}),
           ...(preferences?.success ? { preferences: preferences.data } : {}),
           signal: abort.signal,
           owner: request.caller?.owner ?? 'operator',

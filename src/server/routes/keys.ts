@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Gateway } from '../../gateway.js';
 import { GatewayError } from '../../spec/index.js';
+import { auditActorOf } from '../audit-actor.js';
 
 const security = [{ adminToken: [] }];
 const keyId = z.object({ id: z.string().min(1) });
@@ -73,6 +74,20 @@ export function keysRoutes(gateway: Gateway): FastifyPluginAsync {
           ...rest,
           owner: owner ?? caller?.owner ?? 'operator',
         });
+        // An admin adding a key (shared, or for someone) is an administrative change.
+        if (caller?.kind === 'admin') {
+          await gateway.storage.audit.add({
+            ...auditActorOf(request),
+            action: 'keys.add',
+            subject: `key:${added.key.id}`,
+            detail: {
+              providerId: added.key.providerId,
+              owner: added.key.owner,
+              label: added.key.label,
+              status: added.key.status,
+            },
+          });
+        }
         return reply.status(201).send(added);
       },
     );
@@ -94,9 +109,18 @@ export function keysRoutes(gateway: Gateway): FastifyPluginAsync {
     typed.delete(
       '/api/keys/:id',
       { config, schema: { tags: ['keys'], summary: 'Remove a key', security, params: keyId } },
-      async (request) => ({
-        removed: await gateway.keys.remove(request.params.id, ownerScope(request)),
-      }),
+      async (request) => {
+        const removed = await gateway.keys.remove(request.params.id, ownerScope(request));
+        if (request.caller?.kind === 'admin') {
+          await gateway.storage.audit.add({
+            ...auditActorOf(request),
+            action: 'keys.remove',
+            subject: `key:${removed.id}`,
+            detail: { providerId: removed.providerId, owner: removed.owner, label: removed.label },
+          });
+        }
+        return { removed };
+      },
     );
   };
 }

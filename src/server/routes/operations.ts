@@ -16,18 +16,19 @@ export function operationsRoute(gateway: Gateway): FastifyPluginAsync {
       {
         schema: {
           tags: ['operations'],
-          summary: 'Readiness: the database answers and providers are configured',
+          summary: 'Readiness: ready, or degraded while the database is down (chat still answers)',
         },
       },
       async (_request, reply) => {
+        // A database outage does not make a replica unready: chat keeps answering and the
+        // request log is kept for later, and every replica shares the same database, so
+        // taking them all out of the load balancer would only turn a degraded service into none.
         const database = await gateway.storage.ping();
         const checks = {
           database: database ? 'ok' : 'unavailable',
           providers: gateway.providers.size,
         };
-        return reply
-          .status(database ? 200 : 503)
-          .send({ status: database ? 'ready' : 'not ready', checks });
+        return reply.status(200).send({ status: database ? 'ready' : 'degraded', checks });
       },
     );
     app.get(

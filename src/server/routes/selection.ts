@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Gateway } from '../../gateway.js';
 import { preferencesKey } from '../../selection/gateway-selection.js';
 import { preferencesSchema } from '../../selection/preferences.js';
+import { auditActorOf } from '../audit-actor.js';
 
 const security = [{ adminToken: [] }];
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -75,11 +76,18 @@ export function selectionRoutes(gateway: Gateway): FastifyPluginAsync {
         },
       },
       async (request) => {
-        await gateway.storage.settings.set(
-          preferencesKey(request.caller?.owner ?? 'operator'),
-          JSON.stringify(request.body),
-        );
+        const owner = request.caller?.owner ?? 'operator';
+        await gateway.storage.settings.set(preferencesKey(owner), JSON.stringify(request.body));
         gateway.selection.invalidate();
+        // The admin's preferences apply to every caller without their own: audited.
+        if (request.caller?.kind === 'admin') {
+          await gateway.storage.audit.add({
+            ...auditActorOf(request),
+            action: 'preferences.set',
+            subject: `preferences:${owner}`,
+            detail: { preferences: request.body },
+          });
+        }
         return { preferences: request.body };
       },
     );

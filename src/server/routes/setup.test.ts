@@ -67,6 +67,22 @@ describe('/api/setup', () => {
     expect(written).not.toContain(key);
     // The running gateway's admin token still works: setup never replaced it.
     expect((await call('/api/me')).status).toBe(200);
+    // The write is audited as the admin's (the preview was not), the key by id only.
+    const audit = await call('/api/audit?action=setup.*');
+    const auditText = await audit.text();
+    expect(auditText).not.toContain(key);
+    expect((JSON.parse(auditText) as { entries: unknown[] }).entries).toEqual([
+      expect.objectContaining({
+        actor: 'admin',
+        channel: 'api',
+        action: 'setup.write',
+        subject: `config:${test.gateway.paths.configFile}`,
+        detail: expect.objectContaining({
+          providers: [expect.objectContaining({ id: 'openrouter' })],
+          keys: [expect.stringMatching(/^key_/)],
+        }),
+      }),
+    ]);
   });
 
   it('refuses a key its provider refuses, storing and writing nothing new', async () => {

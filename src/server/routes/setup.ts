@@ -14,6 +14,7 @@ import type { Gateway } from '../../gateway.js';
 import { ollamaBaseUrl } from '../../providers/ollama/ollama-provider.js';
 import { openRouterBaseUrl } from '../../providers/openrouter/openrouter-provider.js';
 import { InvalidRequestError } from '../../spec/index.js';
+import { auditActorOf } from '../audit-actor.js';
 
 const security = [{ adminToken: [] }];
 const llamaCppDefault = 'http://127.0.0.1:8080/v1';
@@ -154,6 +155,7 @@ export function setupRoutes(gateway: Gateway): FastifyPluginAsync {
           file: gateway.paths.configFile,
           paths: gateway.paths,
           choices,
+          ...(body.dryRun ? {} : { by: auditActorOf(request) }),
           // A throwaway admin token, so this second gateway on the same database never
           // creates or replaces the stored one.
           env: { ...process.env, TTA_MODELS_ADMIN_TOKEN: randomBytes(24).toString('base64url') },

@@ -6,6 +6,8 @@ import { incidentsSessionsMigration } from './0004-incidents-sessions.js';
 import { benchmarksMigration } from './0005-benchmarks.js';
 import { modelVersionsMigration } from './0006-model-versions.js';
 import { sessionRevisionMigration } from './0007-session-revision.js';
+import { userLimitsMigration } from './0008-user-limits.js';
+import { sharedHealthMigration } from './0009-shared-health.js';
 
 /**
  * Every migration, keyed by its file name. Kysely runs them in the order of
@@ -20,4 +22,6 @@ export const allMigrations: Readonly<Record<string, Migration>> = {
   '0005-benchmarks': benchmarksMigration,
   '0006-model-versions': modelVersionsMigration,
   '0007-session-revision': sessionRevisionMigration,
+  '0008-user-limits': userLimitsMigration,
+  '0009-shared-health': sharedHealthMigration,
 };

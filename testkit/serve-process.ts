@@ -1,0 +1,105 @@
+/**
+ * `tta-models serve` as a user runs it, in a child process of its own: from source (tsx),
+ * with a temporary home and a config file written from an object, on a free loopback port.
+ * Used where the gateway must not share an event loop with the test (the load suite).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ChildHandle,
+  childFailure,
+  freePort,
+  killAllChildren,
+  spawnChild,
+  stopChild,
+} from './child-process.js';
+import { cliMainFile } from './run-cli.js';
+
+/** A gateway child serving on 127.0.0.1. */
+export interface ServeProcess {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The temporary home folder (config, SQLite database, vault key). */
+  home: string;
+  /** The admin token for `/api`. */
+  adminToken: string;
+  /** The child. */
+  handle: ChildHandle;
+  /** Stops it (SIGTERM, then SIGKILL after a grace period) and deletes the home folder. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startServeProcess}. */
+export interface ServeProcessOptions {
+  /** The contents of `config.yaml` (written as JSON, which is YAML too). */
+  config: Record<string, unknown>;
+  /** Node.js options for the child, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[];
+  /** How long it may take to answer `/healthz`, ms (default 60 s: tsx compiles on start). */
+  startTimeoutMs?: number;
+}
+
+let exitHookInstalled = false;
+
+/** Starts `tta-models serve`; resolves once `/healthz` answers 200. */
+export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
+  // A test process that ends early (a timeout, Ctrl-C) must not leave a gateway behind.
+  if (!exitHookInstalled) {
+    process.once('exit', killAllChildren);
+    exitHookInstalled = true;
+  }
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-serve-'));
+  const configFile = path.join(home, 'config.yaml');
+  fs.writeFileSync(configFile, JSON.stringify(options.config, null, 2));
+  const adminToken = 'serve-admin-token-0123456789abcdef';
+  const port = await freePort();
+  const handle = spawnChild({
+    name: 'gateway',
+    command: process.execPath,
+    args: [
+      ...(options.nodeArgs ?? []),
+      ...['--import', 'tsx', cliMainFile, 'serve'],
+      ...['--config', configFile, '--port', String(port), '--host', '127.0.0.1'],
+    ],
+    env: { TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: adminToken },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await stopChild(handle);
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await waitForHealthz(handle, url, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, home, adminToken, handle, stop };
+}
+
+/** Polls `<url>/healthz` until it answers 200; fails when the child exits or time runs out. */
+export async function waitForHealthz(
+  handle: ChildHandle,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
+  let exited: string | undefined;
+  void handle.exited.then((how) => {
+    exited = how;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw childFailure(handle, `exited while starting (${exited})`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw childFailure(handle, `did not answer /healthz within ${timeoutMs} ms`);
+}
