@@ -141,9 +141,6 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
       );
     }
     if (outcome.usage && context.charge) context.charge(outcome.usage, member.name);
-    if (outcome.errorCode && outcome.status >= 500) {
-      deps.metrics.upstreamErrors.inc({ provider: member.providerId, code: outcome.errorCode });
-    }
     deps.recorder.record({
       id: context.requestId,
       createdAt: Date.now(),
@@ -223,7 +220,15 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
       cooldowns: deps.cooldowns,
       call: keyedCall(context),
       ...(deps.health ? { health: deps.health } : {}),
-      onAttemptFailed: (attempt) => deps.onAttemptFailed?.(attempt, context),
+      onAttemptFailed: (attempt) => {
+        // Every failed upstream call counts, those a fallback hid from the player too; a
+        // model skipped by its open breaker was not called.
+        if (attempt.code !== 'circuit_open') {
+          const provider = members.find((member) => member.name === attempt.model)?.providerId;
+          deps.metrics.upstreamErrors.inc({ provider: provider ?? 'unknown', code: attempt.code });
+        }
+        deps.onAttemptFailed?.(attempt, context);
+      },
       now,
     });
     /** Updates the session after the turn (never fails the turn). */

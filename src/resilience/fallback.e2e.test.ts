@@ -82,8 +82,19 @@ async function streamText(model: string) {
   return { text, roles, finishes, ids, model: response.headers.get('x-tta-model') };
 }
 
+/** `tta_models_upstream_errors_total` of one provider, summed over error codes, from /metrics. */
+async function upstreamErrors(provider: string): Promise<number> {
+  const text = await (await fetch(`${test.url}/metrics`)).text();
+  const pattern = new RegExp(
+    `^tta_models_upstream_errors_total\\{provider="${provider}",code="[^"]+"\\} (\\d+)$`,
+    'gm',
+  );
+  return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
 describe('fallback before the answer starts', () => {
-  it('moves on after a 500 and says which model answered', async () => {
+  it('moves on after a 500, says which model answered, and counts the hidden failure', async () => {
+    const before = await upstreamErrors('primary');
     primary.inject({ kind: 'status', status: 500, route: 'chat', times: 1 });
     const { data, response } = await client.chat.completions
       .create({ model: 'route:story', messages })
@@ -91,6 +102,8 @@ describe('fallback before the answer starts', () => {
     expect(data.choices[0]?.message.content).toBe(backupText);
     expect(response.headers.get('x-tta-model')).toBe('backup/gpt-4o-mini');
     expect(response.headers.get('x-tta-fallbacks')).toBe('1');
+    // The player saw no error, but the operator's metrics show the primary's failure.
+    expect(await upstreamErrors('primary')).toBe(before + 1);
   });
 
   it('moves on at once from a refused connection', async () => {
