@@ -44,9 +44,10 @@ fake OpenAI upstream, a load generator and each target in their own processes.
   --no-monitoring   turn off the gateways' once-a-minute metrics rollup and alert
                     evaluation (alerts.evaluateEverySeconds: 0), to see what it costs
   --quick           smoke run: 1 round, 1 s phases, 0.5 s warm-up, no growth section
-  --gateway-node-args "ARGS"
-                    Node.js options of the gateway processes, space-separated, e.g.
-                    "--cpu-prof --cpu-prof-dir=/tmp/profiles" (written when they stop)
+  --gateway-node-args="ARGS"
+                    Node.js options of the gateway processes (after the bin's own),
+                    space-separated; write it with "=", e.g.
+                    --gateway-node-args="--cpu-prof --cpu-prof-dir=/tmp/profiles"
   --json            results as JSON on stdout (progress stays on stderr)
   -h, --help        this text
 `;

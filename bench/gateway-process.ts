@@ -5,6 +5,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { binFile, binNodeOptions } from '../testkit/serve-process.js';
 import { benchProviderId } from './bench-scenario.js';
 import {
   type ChildHandle,
@@ -119,8 +120,9 @@ export async function startGateway(
     name: 'gateway',
     command: process.execPath,
     args: [
+      ...binNodeOptions(),
       ...(settings.nodeArgs ?? []),
-      path.join(repositoryRoot, 'bin', 'tta-models.js'),
+      binFile,
       ...['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'],
     ],
     cwd: repositoryRoot,

@@ -28,6 +28,17 @@ import {
 
 const [phase = 'saturation', secondsText = '10', variant = 'all'] = process.argv.slice(2);
 const seconds = Number(secondsText);
+if (
+  !['paced', 'saturation', 'stream'].includes(phase) ||
+  !(seconds > 0) ||
+  !['all', 'plain'].includes(variant)
+) {
+  process.stderr.write(
+    'Usage: npx tsx bench/profile-gateway.ts [paced|saturation|stream] [seconds] [plain]\n' +
+      '(see the comment at the top of bench/profile-gateway.ts for the environment variables)\n',
+  );
+  process.exit(phase === '--help' || phase === '-h' ? 0 : 2);
+}
 const log = (line: string): void => void process.stderr.write(`[profile] ${line}\n`);
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'tta-models-profile-'));

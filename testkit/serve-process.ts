@@ -41,6 +41,20 @@ export interface ServeProcessOptions {
   startTimeoutMs?: number;
 }
 
+/** The `tta-models` executable users run. */
+export const binFile = path.resolve(import.meta.dirname, '../bin/tta-models.js');
+
+/**
+ * The Node.js options the bin's shebang (`#!/usr/bin/env -S node <options>`) gives every
+ * command, so children started with `process.execPath` run as users' gateways do.
+ */
+export function binNodeOptions(): string[] {
+  const shebang = fs.readFileSync(binFile, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?: \S+)*)$/.exec(shebang);
+  if (!match) throw new Error(`${binFile}: expected "#!/usr/bin/env -S node [options]"`);
+  return (match[1] ?? '').split(' ').filter(Boolean);
+}
+
 let exitHookInstalled = false;
 
 /** Starts `tta-models serve`; resolves once `/healthz` answers 200. */
@@ -59,6 +73,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     name: 'gateway',
     command: process.execPath,
     args: [
+      ...binNodeOptions(),
       ...(options.nodeArgs ?? []),
       ...['--import', 'tsx', cliMainFile, 'serve'],
       ...['--config', configFile, '--port', String(port), '--host', '127.0.0.1'],
