@@ -77,10 +77,20 @@ describe.runIf(postgresAvailable())('the PostgreSQL server down for a while', ()
     expect((await admin('/api/preferences')).status).toBe(200);
     const wave = 15;
     const chatCount = 2 * wave;
+    // Every third chat is a player's turn in a session begun before the outage.
+    const session = 'player-before-the-outage';
+    expect(
+      answeredOnce(await sendChat(test.url, { model: 'up/gpt-4o-mini', stream: false, session })),
+    ).toBe(true);
+    await requestLog.flush();
     const chats = () =>
       Promise.all(
         Array.from({ length: wave }, (_unused, index) =>
-          sendChat(test.url, { model: 'up/gpt-4o-mini', stream: index % 2 === 0 }),
+          sendChat(test.url, {
+            model: 'up/gpt-4o-mini',
+            stream: index % 2 === 0,
+            ...(index % 3 === 0 ? { session } : {}),
+          }),
         ),
       );
 
@@ -147,12 +157,12 @@ describe.runIf(postgresAvailable())('the PostgreSQL server down for a while', ()
     expect(requestLog.stats().buffered).toBe(0);
     const stored = await storedRequestIds();
     expect(stored.filter((id) => requestIds.has(id)).sort()).toEqual([...requestIds].sort());
-    expect(requestLog.stats()).toMatchObject({ written: chatCount + 1, dropped: 0 });
+    expect(requestLog.stats()).toMatchObject({ written: chatCount + 2, dropped: 0 });
     expect(logLines.join('\n')).toMatch(
       /request log: writing \d+ rows failed \(kept for retry; \d+ waiting in memory, at most 50000\): the database server cannot be reached/,
     );
     console.log(
-      `[faults] PostgreSQL down and back: ${chatCount}/${chatCount} chats answered once while down, ` +
+      `[faults] PostgreSQL down and back: ${chatCount}/${chatCount} chats answered once while down (a third of them session turns), ` +
         `${failedFlushesWhileDown} request-log flushes refused, control plane 503 (3/3 routes) then 200, ` +
         `${stored.length} rows stored once, 0 dropped, no restart`,
     );

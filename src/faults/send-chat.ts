@@ -43,11 +43,14 @@ interface ChatFrame {
 /** Sends one chat completion to `baseUrl` and reads the whole answer. */
 export async function sendChat(
   baseUrl: string,
-  request: { model: string; stream: boolean; content?: string },
+  request: { model: string; stream: boolean; content?: string; session?: string },
 ): Promise<ChatOutcome> {
   const response = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(request.session ? { 'x-tta-session': request.session } : {}),
+    },
     body: JSON.stringify({
       model: request.model,
       stream: request.stream,

@@ -1,7 +1,7 @@
 import type { Attempt } from '../resilience/all-models-failed.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
 import type { SessionVersionPolicy } from '../spec/model-version.js';
-import type { SessionRecord, Sessions } from '../storage/index.js';
+import { databaseUnavailableReason, type SessionRecord, type Sessions } from '../storage/index.js';
 
 /** What the tracker needs to know about model health. */
 export interface HealthView {
@@ -182,34 +182,45 @@ export function createSessionTracker(options: {
     return updated;
   }
 
+  /** The turn's members in the session's order, from the stored session. */
+  async function arrangeStored(turn: SessionTurn, members: ChainMember[]): Promise<ChainMember[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const loaded = attempt === 1 ? await load(turn, true) : await loadStored(turn);
+      if (loaded.owner !== turn.owner) return members;
+      const followed = await followVersion(loaded, members);
+      if (followed === undefined) {
+        // Bookkeeping must not fail the turn: past the limit, the plan's order serves.
+        if (attempt >= maxWriteAttempts) return members;
+        continue;
+      }
+      const { session } = followed;
+      const arranged = followed.members;
+      const pinned = session.pinnedModel;
+      const preferred = arranged[0]?.name;
+      if (!pinned || pinned === preferred || preferred === undefined) return arranged;
+      if (recovered(session, preferred)) return arranged;
+      const pinnedMember = arranged.find((member) => member.name === pinned);
+      return pinnedMember
+        ? [pinnedMember, ...arranged.filter((member) => member !== pinnedMember)]
+        : arranged;
+    }
+  }
+
   return {
     /**
      * The chain in the order this session should try it. Another owner's session id is
      * treated as a new session (ids are the client's, so they must not leak state).
      */
     async arrange(turn: SessionTurn, members: ChainMember[]): Promise<ChainMember[]> {
-      for (let attempt = 1; ; attempt += 1) {
-        const loaded = attempt === 1 ? await load(turn, true) : await loadStored(turn);
-        if (loaded.owner !== turn.owner) return members;
-        const followed = await followVersion(loaded, members);
-        if (followed === undefined) {
-          // Bookkeeping must not fail the turn: past the limit, the plan's order serves.
-          if (attempt >= maxWriteAttempts) return members;
-          continue;
-        }
-        const { session } = followed;
-        const arranged = followed.members;
-        const pinned = session.pinnedModel;
-        const preferred = arranged[0]?.name;
-        if (!pinned || pinned === preferred || preferred === undefined) return arranged;
-        if (recovered(session, preferred)) return arranged;
-        const pinnedMember = arranged.find((member) => member.name === pinned);
-        return pinnedMember
-          ? [pinnedMember, ...arranged.filter((member) => member !== pinnedMember)]
-          : arranged;
+      try {
+        return await arrangeStored(turn, members);
+      } catch (error) {
+        // While the database is down the turn goes on in the plan's order: the player keeps
+        // playing, on the best model rather than the one the session followed.
+        if (databaseUnavailableReason(error) !== undefined) return members;
+        throw error;
       }
     },
-
     /** Records a finished turn: who answered, and any switch on the way. */
     async record(
       turn: SessionTurn,
