@@ -126,7 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ? { url: config.database.url, poolSize: config.database.poolSize }
       : { path: paths.databaseFile, busyTimeoutMs: config.database.busyTimeoutMs }),
     onError: (error) =>
-      logger.error({ err: error }, 'database error; request log rows are kept for the next flush'),
+      logger.error({ err: error }, 'database error'),
   });
   let providerConfigs: GatewayConfig['providers'];
   try {
