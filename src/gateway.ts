@@ -125,8 +125,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(config.database.url
       ? { url: config.database.url, poolSize: config.database.poolSize }
       : { path: paths.databaseFile, busyTimeoutMs: config.database.busyTimeoutMs }),
-    onError: (error) =>
-      logger.error({ err: error }, 'database error'),
+    onError: (error) => logger.error({ err: error }, 'database error'),
   });
   let providerConfigs: GatewayConfig['providers'];
   try {
