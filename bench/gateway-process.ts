@@ -4,16 +4,9 @@
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { binFile, binNodeOptions } from '../testkit/serve-process.js';
+import { binFile, binNodeOptions, waitForHealthz } from '../testkit/serve-process.js';
 import { benchProviderId } from './bench-scenario.js';
-import {
-  type ChildHandle,
-  childFailure,
-  freePort,
-  spawnChild,
-  stopChild,
-} from './child-process.js';
+import { type ChildHandle, freePort, spawnChild, stopChild } from './child-process.js';
 import { repositoryRoot } from './floor-build.js';
 
 /** Newest modification time of the compiled sources under `directory`, in ms. */
@@ -130,22 +123,11 @@ export async function startGateway(
   });
   const url = `http://127.0.0.1:${port}`;
   const gateway = { url, handle, stop: () => stopChild(handle) };
-  let exited: string | undefined;
-  handle.exited.then((how) => {
-    exited = how;
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (exited !== undefined) throw childFailure(handle, `exited while starting (${exited})`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      await response.arrayBuffer();
-      if (response.ok) return gateway;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
+  try {
+    await waitForHealthz(handle, url, 30_000);
+  } catch (error) {
+    await gateway.stop();
+    throw error;
   }
-  await gateway.stop();
-  throw childFailure(handle, 'did not answer /healthz within 30 s');
+  return gateway;
 }

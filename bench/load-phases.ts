@@ -3,8 +3,8 @@
  * processes being measured never share its event loop. Every request goes over undici
  * `Pool` keep-alive connections; times come from `process.hrtime`, in milliseconds.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { sendPaced } from '../testkit/paced-sends.js';
 import type {
   ChunkTimingJob,
   ChunkTimingResult,
@@ -194,18 +194,7 @@ async function pacedRun(
       }),
     );
   };
-  const start = now() + 1;
-  let next = 0;
-  while (next < total) {
-    const current = now();
-    while (next < total && start + next * interval <= current) {
-      send(next, start + next * interval);
-      next += 1;
-    }
-    const wait = start + next * interval - now();
-    // Timers have millisecond granularity; the lateness is recorded as send lag.
-    if (next < total && wait > 0) await sleep(Math.max(1, Math.round(wait)));
-  }
+  await sendPaced(total, interval, now, send);
   await Promise.all(inFlight);
   return samples;
 }

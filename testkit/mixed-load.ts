@@ -5,9 +5,9 @@
  * then, so a stalled gateway cannot hide its stall by slowing the arrivals. Runs over undici
  * keep-alive connections; times in milliseconds.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { percentile } from '../src/benchmarking/latency-histogram.js';
+import { sendPaced } from './paced-sends.js';
 
 /** What to send, how fast and for how long. */
 export interface MixedLoadOptions {
@@ -113,19 +113,9 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
     );
   };
 
-  const start = now() + 1;
-  let next = 0;
+  let start: number;
   try {
-    while (next < total) {
-      const current = now();
-      while (next < total && start + next * interval <= current) {
-        send(next, start + next * interval);
-        next += 1;
-      }
-      const wait = start + next * interval - now();
-      // Timers have millisecond granularity; the lateness shows as send lag.
-      if (next < total && wait > 0) await sleep(Math.max(1, Math.round(wait)));
-    }
+    start = await sendPaced(total, interval, now, send);
     await Promise.all(inFlight);
   } finally {
     await pool.destroy();
