@@ -8,7 +8,7 @@ import {
   startPostgresServer,
 } from '../../testkit/postgres-server.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
-import { answeredOnce, sendChat } from './send-chat.js';
+import { answeredOnce, sendAdmin, sendChat } from './send-chat.js';
 
 /**
  * The shared PostgreSQL server taken down for a while (a restart, a failover) under a
@@ -42,16 +42,7 @@ describe.runIf(postgresAvailable())('the PostgreSQL server down for a while', ()
     await server?.stop();
   });
 
-  function admin(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${test.url}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${test.adminToken}`,
-        'content-type': 'application/json',
-        ...init.headers,
-      },
-    });
-  }
+  const admin = (path: string, init?: RequestInit) => sendAdmin(test, path, init);
 
   async function storedRequestIds(): Promise<string[]> {
     const client = new pg.Client({ connectionString: databaseUrl });

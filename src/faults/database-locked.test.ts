@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { holdSqliteLock } from '../../testkit/hold-sqlite-lock.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
-import { answeredOnce, sendChat } from './send-chat.js';
+import { answeredOnce, sendAdmin, sendChat } from './send-chat.js';
 
 /**
  * The SQLite file locked by another process (the CLI, a backup, an operator's shell)
@@ -30,16 +30,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-function admin(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${test.url}${path}`, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${test.adminToken}`,
-      'content-type': 'application/json',
-      ...init.headers,
-    },
-  });
-}
+const admin = (path: string, init?: RequestInit) => sendAdmin(test, path, init);
 
 /** Request ids stored in the file, read through a connection of its own. */
 function storedRequestIds(): string[] {

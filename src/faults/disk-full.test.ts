@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { mountSmallDisk, type SmallDisk } from '../../testkit/small-disk.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
-import { answeredOnce, sendChat } from './send-chat.js';
+import { answeredOnce, sendAdmin, sendChat } from './send-chat.js';
 
 /**
  * The disk holding the SQLite file fills up (a real one: a small tmpfs): chat keeps
@@ -68,9 +68,8 @@ describe.runIf(unavailable === undefined)('the disk holding the database full', 
     );
     await requestLog.flush();
     const statsWhileFull = requestLog.stats();
-    const write = await fetch(`${test.url}/api/preferences`, {
+    const write = await sendAdmin(test, '/api/preferences', {
       method: 'PUT',
-      headers: { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ freeOnly: true }),
     });
     const writeBody = (await write.json()) as { error: { code: string; message: string } };
@@ -95,9 +94,8 @@ describe.runIf(unavailable === undefined)('the disk holding the database full', 
     const stored = storedRequestIds();
     expect(stored.filter((id) => requestIds.has(id)).sort()).toEqual([...requestIds].sort());
     expect(requestLog.stats()).toMatchObject({ written: chatCount + 1, dropped: 0 });
-    const retried = await fetch(`${test.url}/api/preferences`, {
+    const retried = await sendAdmin(test, '/api/preferences', {
       method: 'PUT',
-      headers: { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ freeOnly: true }),
     });
     expect(retried.status).toBe(200);

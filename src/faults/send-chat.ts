@@ -1,8 +1,24 @@
 /**
- * A chat client for the fault suite that counts what a player's client would see: one
- * HTTP answer per request, and in a stream how many role chunks, finish reasons and
- * `[DONE]` markers arrived (each must be exactly one).
+ * The fault suite's clients: a chat client that counts what a player's client would see
+ * (one HTTP answer per request, and in a stream how many role chunks, finish reasons and
+ * `[DONE]` markers arrived: each must be exactly one), and the admin's control-plane calls.
  */
+
+/** One control-plane request with the admin token, JSON in and out. */
+export function sendAdmin(
+  gateway: { url: string; adminToken: string },
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${gateway.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${gateway.adminToken}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+}
 
 /** What one chat request got back. */
 export interface ChatOutcome {
