@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     const buildWarning = await ensureGatewayBuilt(log);
     if (buildWarning !== undefined) log(`warning: ${buildWarning}`);
 
-    log('starting the fake upstream, the load generator and the floor proxy');
+    log('starting the fake upstream, the load generator and the floor proxies');
     const fake = await startFakeUpstreamProcess({
       text: replyText,
       chunks: replyChunks,
@@ -133,7 +133,9 @@ async function main(): Promise<number> {
     children.push(load.handle);
     const floor = await startFloorProxy(fake.origin);
     children.push(floor.handle);
-    const targets: RunningTarget[] = [directTarget(fake), floor];
+    const jsonFloor = await startFloorProxy(fake.origin, 'json');
+    children.push(jsonFloor.handle);
+    const targets: RunningTarget[] = [directTarget(fake), floor, jsonFloor];
 
     log('starting the gateway (node bin/tta-models.js serve)');
     const home = path.join(scratch, 'home');
@@ -154,7 +156,7 @@ async function main(): Promise<number> {
       try {
         await checkTarget(target);
       } catch (error) {
-        if (target.name === 'direct' || target.name === 'floor') throw error;
+        if (target.name !== 'gateway' && target.name !== 'plain') throw error;
         gatewayProblem = error instanceof Error ? error.message : String(error);
         targets.splice(targets.indexOf(target), 1);
       }

@@ -4,7 +4,7 @@
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { binFile, binNodeOptions, waitForHealthz } from '../testkit/serve-process.js';
+import { binFile, binLaunch, waitForHealthz } from '../testkit/serve-process.js';
 import { benchProviderId } from './bench-scenario.js';
 import { type ChildHandle, freePort, spawnChild, stopChild } from './child-process.js';
 import { repositoryRoot } from './floor-build.js';
@@ -109,17 +109,22 @@ export async function startGateway(
 ): Promise<GatewayProcess> {
   const config = writeConfig(home, upstreamBaseUrl, settings);
   const port = await freePort();
+  const launch = binLaunch();
   const handle = spawnChild({
     name: 'gateway',
     command: process.execPath,
     args: [
-      ...binNodeOptions(),
+      ...launch.nodeArgs,
       ...(settings.nodeArgs ?? []),
       binFile,
       ...['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'],
     ],
     cwd: repositoryRoot,
-    env: { TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef' },
+    env: {
+      ...launch.env,
+      TTA_MODELS_HOME: home,
+      TTA_MODELS_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   const gateway = { url, handle, stop: () => stopChild(handle) };

@@ -180,8 +180,15 @@ function cell(figures: TargetFigures | undefined, row: RowSpec, target: TargetNa
   return Number.isNaN(value) ? 'n/a' : row.format(value);
 }
 
-/** The "gateway vs floor" (or "plain vs floor") cell. */
-function comparison(figures: FiguresByTarget, row: RowSpec, target: 'gateway' | 'plain'): string {
+/** Targets compared with the floor, each in a column of its own. */
+const compared = ['json-floor', 'gateway', 'plain'] as const;
+
+/** The "gateway vs floor" (or "plain vs floor", "json-floor vs floor") cell. */
+function comparison(
+  figures: FiguresByTarget,
+  row: RowSpec,
+  target: (typeof compared)[number],
+): string {
   const { floor } = figures;
   const gateway = figures[target];
   if (row.compare === undefined || floor === undefined || gateway === undefined) return '';
@@ -200,8 +207,9 @@ function alignColumns(table: string[][]): string[] {
     line
       .map((text, column) => {
         const width = widths[column] ?? 0;
-        // figure, the targets and the two comparisons; goal and verdict are text.
-        return column === 0 || column >= 7 ? text.padEnd(width) : text.padStart(width);
+        // figure, the targets and the comparisons; goal and verdict are text.
+        const isText = column === 0 || column > targetNames.length + compared.length;
+        return isText ? text.padEnd(width) : text.padStart(width);
       })
       .join('  ')
       .trimEnd(),
@@ -236,16 +244,14 @@ export function formatReport(
   const header = [
     'figure',
     ...targetNames,
-    'gateway vs floor',
-    'plain vs floor',
+    ...compared.map((target) => `${target} vs floor`),
     'goal',
     'verdict',
   ];
   const body = rows.map((row) => [
     row.label,
     ...targetNames.map((target) => cell(figures[target], row, target)),
-    comparison(figures, row, 'gateway'),
-    comparison(figures, row, 'plain'),
+    ...compared.map((target) => comparison(figures, row, target)),
     ...verdictOf(row.goalId),
   ]);
   const lines = alignColumns([header, ...body]);
@@ -277,6 +283,8 @@ export function formatReport(
     `First token: time to the first "data:" chunk. Stream first→last: ${streamedEvents} upstream events ` +
       `${chunkDelayMs} ms apart, so ~${expectedSpread} ms when nothing buffers; ratio vs direct in the goal.`,
     'direct = the fake upstream itself; floor = a bare node:http + undici pass-through proxy; ' +
+      'json-floor = the same proxy parsing and re-serialising both JSON bodies, the least a ' +
+      'gateway that reads what it forwards must do; ' +
       'gateway = every feature on (bearer client key, model "auto" with a task, a session ' +
       `header over ${liveSessions} live sessions, request recording, metrics, info logs); ` +
       'plain = the same ' +

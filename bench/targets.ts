@@ -29,7 +29,7 @@ import type { JobTarget } from './load-jobs.js';
  * Names of the targets of the main table, in table order: `gateway` has every feature on,
  * `plain` is the same gateway process asked for a plain model name (no selection, no session).
  */
-export const targetNames = ['direct', 'floor', 'gateway', 'plain'] as const;
+export const targetNames = ['direct', 'floor', 'json-floor', 'gateway', 'plain'] as const;
 
 /** A target's name. */
 export type TargetName = (typeof targetNames)[number];
@@ -106,14 +106,20 @@ export async function startFakeUpstreamProcess(
   };
 }
 
-/** Starts the floor proxy (compiled, bare Node) in front of `upstreamOrigin`. */
-export async function startFloorProxy(upstreamOrigin: string): Promise<RunningTarget> {
+/**
+ * Starts the floor proxy (compiled, bare Node) in front of `upstreamOrigin`; with `json`, the
+ * JSON floor (see `floor-proxy.ts`).
+ */
+export async function startFloorProxy(
+  upstreamOrigin: string,
+  mode: 'pass-through' | 'json' = 'pass-through',
+): Promise<RunningTarget> {
   const file = buildFloorProxy();
   const handle = spawnChild({
-    name: 'floor proxy',
+    name: mode === 'json' ? 'JSON floor proxy' : 'floor proxy',
     command: process.execPath,
     args: [file],
-    env: { BENCH_UPSTREAM_ORIGIN: upstreamOrigin },
+    env: { BENCH_UPSTREAM_ORIGIN: upstreamOrigin, BENCH_FLOOR_JSON: mode === 'json' ? '1' : '0' },
     ipc: true,
   });
   const url = await waitForMessage(
@@ -124,7 +130,12 @@ export async function startFloorProxy(upstreamOrigin: string): Promise<RunningTa
     },
     30_000,
   );
-  return { name: 'floor', origin: url, handle, request: floorRequest() };
+  return {
+    name: mode === 'json' ? 'json-floor' : 'floor',
+    origin: url,
+    handle,
+    request: floorRequest(),
+  };
 }
 
 /** The direct target: the fake upstream itself. */

@@ -23,8 +23,8 @@ export interface ServeProcess {
   url: string;
   /** The temporary home folder (config, SQLite database, vault key). */
   home: string;
-  /** The admin token for `/api`. */
-  adminToken: string;
+  /** The admin token for `/api` (from the environment), or undefined when the server keeps its own. */
+  adminToken: string | undefined;
   /** The child. */
   handle: ChildHandle;
   /** Stops it (SIGTERM, then SIGKILL after a grace period) and deletes the home folder. */
@@ -37,6 +37,11 @@ export interface ServeProcessOptions {
   config: Record<string, unknown>;
   /** Node.js options for the child, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
+  /**
+   * False: no `TTA_MODELS_ADMIN_TOKEN`, so the server generates and stores its own admin
+   * token, as on a user's machine (default true: a fixed token from the environment).
+   */
+  adminTokenFromEnvironment?: boolean;
   /** How long it may take to answer `/healthz`, ms (default 60 s: tsx compiles on start). */
   startTimeoutMs?: number;
 }
@@ -44,15 +49,30 @@ export interface ServeProcessOptions {
 /** The `tta-models` executable users run. */
 export const binFile = path.resolve(import.meta.dirname, '../bin/tta-models.js');
 
+/** How the bin's shebang starts Node: its environment variables and its options. */
+export interface BinLaunch {
+  /** `NAME=value` pairs before `node`, e.g. `MALLOC_ARENA_MAX`. */
+  env: Record<string, string>;
+  /** Options after `node`, e.g. `--max-semi-space-size=4`. */
+  nodeArgs: string[];
+}
+
 /**
- * The Node.js options the bin's shebang (`#!/usr/bin/env -S node <options>`) gives every
+ * What the bin's shebang (`#!/usr/bin/env -S [NAME=value ...] node [options]`) gives every
  * command, so children started with `process.execPath` run as users' gateways do.
  */
-export function binNodeOptions(): string[] {
+export function binLaunch(): BinLaunch {
   const shebang = fs.readFileSync(binFile, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\/usr\/bin\/env -S node((?: \S+)*)$/.exec(shebang);
-  if (!match) throw new Error(`${binFile}: expected "#!/usr/bin/env -S node [options]"`);
-  return (match[1] ?? '').split(' ').filter(Boolean);
+  const match = /^#!\/usr\/bin\/env -S((?: [A-Z_][A-Z0-9_]*=\S*)*) node((?: \S+)*)$/.exec(shebang);
+  if (!match) {
+    throw new Error(`${binFile}: expected "#!/usr/bin/env -S [NAME=value ...] node [options]"`);
+  }
+  const env: Record<string, string> = {};
+  for (const pair of (match[1] ?? '').split(' ').filter(Boolean)) {
+    const equals = pair.indexOf('=');
+    env[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return { env, nodeArgs: (match[2] ?? '').split(' ').filter(Boolean) };
 }
 
 let exitHookInstalled = false;
@@ -67,18 +87,21 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-models-serve-'));
   const configFile = path.join(home, 'config.yaml');
   fs.writeFileSync(configFile, JSON.stringify(options.config, null, 2));
-  const adminToken = 'serve-admin-token-0123456789abcdef';
+  const adminToken =
+    options.adminTokenFromEnvironment === false ? undefined : 'serve-admin-token-0123456789abcdef';
   const port = await freePort();
+  const launch = binLaunch();
   const handle = spawnChild({
     name: 'gateway',
     command: process.execPath,
     args: [
-      ...binNodeOptions(),
+      ...launch.nodeArgs,
       ...(options.nodeArgs ?? []),
       ...['--import', 'tsx', cliMainFile, 'serve'],
       ...['--config', configFile, '--port', String(port), '--host', '127.0.0.1'],
     ],
-    env: { TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: adminToken },
+    // An empty variable counts as unset.
+    env: { ...launch.env, TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: adminToken ?? '' },
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {

@@ -64,6 +64,26 @@ describe('access control', () => {
     expect(await access.identify(old)).toBeUndefined();
   });
 
+  it('switches a running gateway to a token rotated elsewhere within 5 s, or at once when told', async () => {
+    let clock = 1_000_000;
+    const old = (await accessWith()).createdAdminToken;
+    const running = await accessWith({ now: () => clock });
+    expect((await running.identify(old))?.kind).toBe('admin');
+
+    const rotated = await rotateAdminToken(storage.settings);
+    clock += 4_000;
+    expect((await running.identify(old))?.kind).toBe('admin');
+    clock += 1_000;
+    expect(await running.identify(old)).toBeUndefined();
+    expect((await running.identify(rotated))?.kind).toBe('admin');
+
+    // A replica hears of a settings change at once (PostgreSQL's notifications).
+    const again = await rotateAdminToken(storage.settings);
+    await running.settingsChanged();
+    expect((await running.identify(again))?.kind).toBe('admin');
+    expect(await running.identify(rotated)).toBeUndefined();
+  });
+
   it('leaves the data plane open without client keys or users, and locks it with either', async () => {
     const open = await accessWith();
     expect(open.dataPlaneLocked).toBe(false);

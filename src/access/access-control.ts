@@ -32,6 +32,8 @@ export interface AccessControl {
   readonly adminTokenSource: 'environment' | 'stored';
   /** Forgets cached user lookups and re-reads whether users exist (after one was added or revoked). */
   usersChanged(): Promise<void>;
+  /** Re-reads the stored admin token's hash (another process may have rotated it). */
+  settingsChanged(): Promise<void>;
 }
 
 /** Generates a fresh token with a readable prefix, e.g. `tta_admin_...`, 32 random bytes. */
@@ -72,6 +74,22 @@ export async function createAccessControl(options: {
       adminHash = hashToken(createdAdminToken);
     }
   }
+  let adminCheckedAt = now();
+
+  /**
+   * The stored admin token's hash, re-read at most every `userCacheMs`: `admin-token
+   * --rotate` in another process (or a replica) takes effect on a running server without a
+   * restart, and the old token stops working. A failed read keeps the last answer.
+   */
+  async function rereadAdminHash(): Promise<string> {
+    adminCheckedAt = now();
+    const stored = await options.settings.get(adminHashKey).catch(() => undefined);
+    if (stored) adminHash = stored;
+    return adminHash;
+  }
+  const currentAdminHash = (): string | Promise<string> =>
+    fromEnvironment || now() - adminCheckedAt < userCacheMs ? adminHash : rereadAdminHash();
+
   const clientHashes = new Set(options.clientKeys.map(hashToken));
   // Revoked users count too: revoking the last user must not open the data plane to
   // anyone who can reach it (a gateway bound to the network would then serve strangers).
@@ -116,7 +134,10 @@ export async function createAccessControl(options: {
   async function identify(token: string | undefined): Promise<Caller | undefined> {
     if (token === undefined) return undefined;
     const hash = hashToken(token);
-    if (sameDigest(hash, adminHash)) return { kind: 'admin', owner: operatorOwner, name: 'admin' };
+    // Awaited only when due for a re-read: every request comes through here.
+    const admin = currentAdminHash();
+    if (sameDigest(hash, typeof admin === 'string' ? admin : await admin))
+      return { kind: 'admin', owner: operatorOwner, name: 'admin' };
     if (clientHashes.has(hash)) return { kind: 'client', owner: operatorOwner };
     const { caller, expiresAt } = await lookUpUser(hash);
     // Checked on every call, cached or not: a token stops working the moment it expires.
@@ -157,6 +178,9 @@ export async function createAccessControl(options: {
       userCache.clear();
       hasUsers = await usersExist();
       usersCheckedAt = now();
+    },
+    async settingsChanged() {
+      if (!fromEnvironment) await rereadAdminHash();
     },
   };
 }

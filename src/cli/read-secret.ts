@@ -1,11 +1,11 @@
-import { isCancel, password } from '@clack/prompts';
-
 /**
  * Reads a secret without it ever touching argv or shell history: a masked prompt on
  * a terminal (drawn on stderr, so stdout stays machine-readable), else all of stdin.
  */
 export async function readSecret(message: string): Promise<string> {
   if (process.stdin.isTTY) {
+    // Loaded only to prompt: every other command, `serve` included, is spared it.
+    const { isCancel, password } = await import('@clack/prompts');
     const answer = await password({ message, output: process.stderr, mask: '•' });
     if (isCancel(answer)) throw new Error('cancelled; nothing was saved.');
     return answer;

@@ -159,6 +159,36 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
     });
   }
 
+  /**
+   * Records a request refused before any model was chosen (an unknown model or task, none
+   * available): the request log holds every request answered, refusals included.
+   */
+  async function planned(body: ChatRequest, context: ChatContext) {
+    const startedAt = now();
+    try {
+      return await chainFor(body, context);
+    } catch (error) {
+      const outcome = failure(error, context);
+      deps.recorder.record({
+        id: context.requestId,
+        createdAt: Date.now(),
+        providerId: null,
+        model: null,
+        requestedModel: body.model,
+        task: context.task ?? null,
+        stream: body.stream === true,
+        status: outcome.status,
+        errorCode: outcome.errorCode ?? null,
+        latencyMs: now() - startedAt,
+        firstTokenMs: null,
+        promptTokens: null,
+        completionTokens: null,
+        costUsd: null,
+      });
+      throw error;
+    }
+  }
+
   function failure(error: unknown, context: ChatContext): Outcome {
     if (context.signal.aborted) return { status: 499, errorCode: 'client_closed_request' };
     if (error instanceof GatewayError) return { status: error.status, errorCode: error.code };
@@ -253,7 +283,7 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
       body: ChatRequest,
       context: ChatContext,
     ): Promise<Answered & { completion: ChatCompletion }> {
-      const { plan, chain, recordTurn } = await chainFor(body, context);
+      const { plan, chain, recordTurn } = await planned(body, context);
       const startedAt = now();
       try {
         const { member, completion, attempts, adaptations } = await chain.generate(
@@ -285,7 +315,7 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
      * upstream (for the record); the usage chunk reaches the client only if it asked.
      */
     async stream(body: ChatRequest, context: ChatContext): Promise<StartedStream> {
-      const { plan, chain, recordTurn } = await chainFor(body, context);
+      const { plan, chain, recordTurn } = await planned(body, context);
       const startedAt = now();
       const clientWantsUsage = body.stream_options?.include_usage === true;
       const upstreamRequest: ChatRequest = {

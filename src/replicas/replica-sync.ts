@@ -33,7 +33,7 @@ export interface ReplicaSyncOptions {
   replica?: string;
   modelHealth: Pick<ModelHealth, 'hear'>;
   cooldowns: Pick<Cooldowns, 'coolFromElsewhere'>;
-  access: Pick<AccessControl, 'usersChanged'>;
+  access: Pick<AccessControl, 'usersChanged' | 'settingsChanged'>;
   keys: Pick<KeySelection, 'invalidate'>;
   vault: Pick<KeyVault, 'knownSecrets'>;
   versions: Pick<ModelVersions, 'changedElsewhere'>;
@@ -83,6 +83,10 @@ export function startReplicaSync(options: ReplicaSyncOptions): ReplicaSync {
     },
     settings() {
       options.selection.preferencesChanged();
+      // The admin token's hash is a setting too.
+      options.access
+        .settingsChanged()
+        .catch((error: unknown) => logger.warn({ err: error }, 'admin token could not be re-read'));
       // The versions generation is a setting too.
       options.versions.changedElsewhere();
     },

@@ -15,6 +15,7 @@ import {
 import type { Gateway } from '../gateway.js';
 import { createAuthHook } from './auth-hook.js';
 import { createErrorHandler, errorBody, toGatewayError } from './error-handler.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { benchRoutes } from './routes/bench.js';
@@ -47,6 +48,7 @@ export async function createApp(gateway: Gateway): Promise<FastifyInstance> {
     loggerInstance: gateway.logger as FastifyBaseLogger,
     // One line per request, written by our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: gateway.config.server.bodyLimitBytes,
     // Keep a caller's request id when it is sane, so traces join up across services.
     genReqId: (request) => {

@@ -313,6 +313,29 @@ describe('operations', () => {
     );
   });
 
+  it('records a request refused before any model was chosen, with its status and code', async () => {
+    const refused = await postChat(
+      JSON.stringify({ model: 'nowhere/model', messages, stream: true }),
+      { 'content-type': 'application/json', 'x-request-id': 'refused-at-planning-1' },
+    );
+    expect(refused.status).toBe(404);
+    const recent = await raw('/api/requests?limit=20', {
+      headers: { authorization: `Bearer ${test.adminToken}` },
+    });
+    expect(
+      recent.body.requests.find(
+        (request: { id: string }) => request.id === 'refused-at-planning-1',
+      ),
+    ).toMatchObject({
+      model: null,
+      providerId: null,
+      requestedModel: 'nowhere/model',
+      stream: true,
+      status: 404,
+      errorCode: 'model_not_found',
+    });
+  });
+
   it('keeps the management API behind the admin token', async () => {
     expect((await raw('/api/providers')).status).toBe(401);
     expect(

@@ -4,10 +4,10 @@ export interface RequestRecord {
   id: string;
   /** When the request arrived, epoch milliseconds. */
   createdAt: number;
-  /** Provider that answered (or failed to). */
-  providerId: string;
-  /** Public name of the model that answered, `<providerId>/<modelId>`. */
-  model: string;
+  /** Provider that answered (or failed to); null when the request was refused before any model was chosen. */
+  providerId: string | null;
+  /** Public name of the model that answered, `<providerId>/<modelId>`; null when none was chosen. */
+  model: string | null;
   /** The model name the client asked for. */
   requestedModel: string;
   /** Therapeutic task, when the client said. */

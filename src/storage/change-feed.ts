@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { changeChannel } from './migrations/0009-shared-health.js';
 
 /**
@@ -113,7 +113,9 @@ export function createPostgresChangeFeed(options: PostgresChangeFeedOptions): Ch
   }
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({
+    // Loaded here: a gateway on SQLite never needs the driver.
+    const { default: driver } = await import('pg');
+    const next = new driver.Client({
       connectionString: options.url,
       application_name: 'tta-models-changes',
       // A silently dead peer is noticed by TCP keepalive rather than never.

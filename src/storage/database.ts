@@ -73,7 +73,7 @@ async function connect(
   }
   const onError = options.onError ?? ((error: Error) => console.error(error));
   const db = new Kysely<DatabaseSchema>({
-    dialect: createPostgresDialect({
+    dialect: await createPostgresDialect({
       url: options.url,
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
       onError: (error) =>

@@ -16,7 +16,7 @@ async function migrate(
     dialect:
       location.url === undefined
         ? createSqliteDialect({ path: location.path, busyTimeoutMs: 1_000 })
-        : createPostgresDialect({ url: location.url }),
+        : await createPostgresDialect({ url: location.url }),
   });
   try {
     return await migrateToLatest(db, migrations);

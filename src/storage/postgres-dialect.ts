@@ -1,5 +1,5 @@
 import { PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
 /** How to reach PostgreSQL. */
 export interface PostgresDialectOptions {
@@ -21,12 +21,14 @@ const numericOid = 1700;
  * holds is a time, a count or a sum well below that, so they are parsed as numbers:
  * rows read the same as they do from SQLite.
  */
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === int8Oid || oid === numericOid
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function numberTypes(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === int8Oid || oid === numericOid
+        ? (value: string) => Number(value)
+        : driver.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** The URL with its password replaced by `***`, for messages and logs. */
 export function redactDatabaseUrl(url: string): string {
@@ -45,20 +47,24 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 /**
- * Kysely's PostgreSQL dialect over a `pg` pool. Throws at once when the URL is not a
+ * Kysely's PostgreSQL dialect over a `pg` pool. Rejects at once when the URL is not a
  * PostgreSQL URL; connection problems surface on the first query.
  */
-export function createPostgresDialect(options: PostgresDialectOptions): PostgresDialect {
+export async function createPostgresDialect(
+  options: PostgresDialectOptions,
+): Promise<PostgresDialect> {
   if (!isPostgresUrl(options.url)) {
     throw new Error(
       `database.url must be a postgres:// URL (e.g. postgres://tta:secret@db.internal:5432/tta_models), got ${redactDatabaseUrl(options.url)}`,
     );
   }
-  const pool = new pg.Pool({
+  // Loaded here: a gateway on SQLite never needs the driver (a few MB of memory).
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({
     connectionString: options.url,
     max: Math.max(2, Math.trunc(options.poolSize ?? 10)),
     application_name: 'tta-models',
-    types,
+    types: numberTypes(driver),
   });
   // Without a listener, an idle connection's error would end the process.
   pool.on('error', (error) => options.onError?.(error));

@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import type { LoggedRequest, ModelSummary, RecentQuery } from './request-log-types.js';
 import { toLoggedRequest } from './request-row.js';
 import type { DatabaseSchema, RequestsTable } from './schema.js';
+import { statementChunks } from './statement-chunks.js';
 
 /**
- * Rows per INSERT statement: 15 columns x 500 rows stays far below SQLite's
- * 32,766 and PostgreSQL's 65,535 bound parameters.
+ * Most rows per INSERT statement (15 columns x 64 rows is far below any bound-parameter
+ * limit); batches go out in power-of-two chunks, so the statements have few shapes.
  */
-const rowsPerStatement = 500;
+const rowsPerStatement = 64;
 const defaultRecentLimit = 50;
 const maximumRecentLimit = 1000;
 
@@ -47,10 +48,10 @@ export function createRequestQueries(db: Kysely<DatabaseSchema>): RequestQueries
     async insert(rows) {
       if (rows.length === 0) return;
       await db.transaction().execute(async (transaction) => {
-        for (let start = 0; start < rows.length; start += rowsPerStatement) {
+        for (const chunk of statementChunks(rows, rowsPerStatement)) {
           await transaction
             .insertInto('requests')
-            .values(rows.slice(start, start + rowsPerStatement))
+            .values(chunk)
             .onConflict((conflict) => conflict.column('id').doNothing())
             .execute();
         }

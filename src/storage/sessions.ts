@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { SessionModelVersion } from '../spec/model-version.js';
 import type { DatabaseSchema, SessionsTable } from './schema.js';
+import { statementChunks } from './statement-chunks.js';
 
 /** One switch in a session's life. */
 export interface SessionSwitch {
@@ -103,28 +104,31 @@ interface PendingSave {
   fail(error: unknown): void;
 }
 
-/** Most sessions one statement writes (10 parameters each, far below any driver's limit). */
-const sessionsPerStatement = 100;
+/**
+ * Most sessions one statement writes (10 parameters each, far below any driver's limit);
+ * statements write power-of-two counts, so they have few shapes (see `statementChunks`).
+ */
+const sessionsPerStatement = 64;
 
 /**
  * Splits writes into statements of distinct sessions, in order: one statement may not
  * touch a row twice, and a session saved twice in one turn must be written in turn.
  */
 function statementsOf(batch: readonly PendingSave[]): PendingSave[][] {
-  const statements: PendingSave[][] = [];
+  const runs: PendingSave[][] = [];
   let current: PendingSave[] = [];
   let ids = new Set<string>();
   for (const pending of batch) {
-    if (ids.has(pending.session.id) || current.length >= sessionsPerStatement) {
-      statements.push(current);
+    if (ids.has(pending.session.id)) {
+      runs.push(current);
       current = [];
       ids = new Set();
     }
     current.push(pending);
     ids.add(pending.session.id);
   }
-  if (current.length > 0) statements.push(current);
-  return statements;
+  if (current.length > 0) runs.push(current);
+  return runs.flatMap((run) => statementChunks(run, sessionsPerStatement));
 }
 
 /** How long a save waits for others to share its statement, milliseconds. */

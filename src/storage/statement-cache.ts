@@ -1,8 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** Statements kept per database; queries with lists of varying length make more texts. */
-const capacity = 500;
+/**
+ * Statements kept per database. The gateway's queries are a hundred or so texts; the
+ * batched writers use a few statement shapes (`statementChunks`), since a statement of
+ * every batch size once filled a larger cache with 190 MB of prepared multi-row inserts.
+ */
+const capacity = 200;
 
 /**
  * The database as Kysely's SQLite driver sees it, with each statement prepared once per

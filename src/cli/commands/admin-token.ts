@@ -8,7 +8,7 @@ export function adminTokenCommand(program: Command): void {
   program
     .command('admin-token')
     .description(
-      'make a new admin token for /api and the dashboard (the old one stops working on the next start)',
+      'make a new admin token for /api and the dashboard (running servers switch to it within 5 s)',
     )
     .requiredOption('--rotate', 'generate and store a new token, and print it once')
     .option('-r, --reason <why>', 'why: recorded in the audit log')
@@ -33,7 +33,7 @@ export function adminTokenCommand(program: Command): void {
         if (options.json) return printJson({ adminToken: token });
         process.stdout.write(`${token}\n`);
         process.stderr.write(
-          'Keep it safe: only its hash is stored. A running server picks it up when restarted.\n',
+          'Keep it safe: only its hash is stored. Running servers accept it, and refuse the old one, within 5 s.\n',
         );
       } finally {
         await gateway.close();

@@ -10,7 +10,6 @@ import {
 } from '../setup/recommend-models.js';
 import type { SetupChoices } from '../setup/setup-config.js';
 import { type SetupSession, startSetupSession } from '../setup/setup-session.js';
-import { runSetupWizard } from '../setup/setup-wizard.js';
 
 /** Options of `tta-models setup`. */
 interface SetupOptions {
@@ -78,6 +77,8 @@ export function setupCommand(program: Command): void {
             'setup asks questions and needs a terminal; in a script, pass --non-interactive with --local, --openrouter or --custom-type (see `tta-models setup --help`).',
           );
         }
+        // The wizard and its prompt library load only when the wizard runs.
+        const { runSetupWizard } = await import('../setup/setup-wizard.js');
         const written = await runSetupWizard({
           file,
           paths,
