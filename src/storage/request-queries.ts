@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { batchStatement } from './batch-statement.js';
 import type { LoggedRequest, ModelSummary, RecentQuery } from './request-log-types.js';
 import { toLoggedRequest } from './request-row.js';
 import type { DatabaseSchema, RequestsTable } from './schema.js';
@@ -24,6 +25,14 @@ export interface RequestQueries {
 
 /** The request log's queries over one database. */
 export function createRequestQueries(db: Kysely<DatabaseSchema>): RequestQueries {
+  // Compiled once per chunk size (every row comes from `toRequestRow`, keys in one order).
+  const insertRows = batchStatement('request log', (rows: readonly RequestsTable[]) =>
+    db
+      .insertInto('requests')
+      .values([...rows])
+      .onConflict((conflict) => conflict.column('id').doNothing()),
+  );
+
   /** Nearest-rank percentile of one model's latencies, via ORDER BY/OFFSET in the database. */
   async function latencyPercentile(
     model: string | null,
@@ -49,11 +58,7 @@ export function createRequestQueries(db: Kysely<DatabaseSchema>): RequestQueries
       if (rows.length === 0) return;
       await db.transaction().execute(async (transaction) => {
         for (const chunk of statementChunks(rows, rowsPerStatement)) {
-          await transaction
-            .insertInto('requests')
-            .values(chunk)
-            .onConflict((conflict) => conflict.column('id').doNothing())
-            .execute();
+          await insertRows(transaction, chunk);
         }
       });
     },

@@ -1,5 +1,6 @@
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SessionModelVersion } from '../spec/model-version.js';
+import { batchStatement } from './batch-statement.js';
 import type { DatabaseSchema, SessionsTable } from './schema.js';
 import { statementChunks } from './statement-chunks.js';
 
@@ -179,27 +180,8 @@ export function createSessions(
       .returning(['id', 'revision']);
   }
 
-  // The SQL of `upsert` per row count, built once: building it per batch with the query
-  // builder cost as much as running it. Its parameters are the rows' values, row by row.
-  const upsertSql = new Map<number, string>();
-
-  function sqlFor(
-    rows: ReadonlyArray<SessionsTable & { revision: number }>,
-    parameters: readonly unknown[],
-  ): string {
-    let text = upsertSql.get(rows.length);
-    if (text === undefined) {
-      // Built from the first batch of its size, whose parameters must be exactly these.
-      const compiled = upsert(rows).compile();
-      const same =
-        compiled.parameters.length === parameters.length &&
-        compiled.parameters.every((value, index) => value === parameters[index]);
-      if (!same) throw new Error('sessions: the batched upsert takes its values in another order');
-      text = compiled.sql;
-      upsertSql.set(rows.length, text);
-    }
-    return text;
-  }
+  // Compiled once per row count: building it per batch cost as much as running it.
+  const runUpsert = batchStatement('sessions', upsert);
 
   async function write(statement: readonly PendingSave[]): Promise<void> {
     const rows = statement.map(({ session }) => ({
@@ -209,11 +191,7 @@ export function createSessions(
       revision: (session.revision ?? 0) + 1,
     }));
     try {
-      // In the order of the columns of `rows` (the order `upsert` compiles them in).
-      const parameters = rows.flatMap((row) => Object.values(row));
-      const result = await db.executeQuery<{ id: string; revision: number | string }>(
-        CompiledQuery.raw(sqlFor(rows, parameters), parameters),
-      );
+      const result = await runUpsert(db, rows);
       const stored = new Map(result.rows.map((row) => [row.id, Number(row.revision)]));
       for (const { session, settle } of statement) settle(stored.get(session.id));
     } catch (error) {
