@@ -202,6 +202,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const benchmarks = await createGatewayBenchmarks({
     benchmarks: config.benchmarks,
     alerts: config.alerts,
+    keepRequestsDays: config.database.keepRequestsDays,
     storage,
     logger,
     chat: {

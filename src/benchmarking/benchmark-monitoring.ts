@@ -59,17 +59,49 @@ export interface BenchmarkMonitoringOptions {
   };
   fetch?: typeof fetch;
   now?: () => number;
+  /** Days of request-log rows kept (`database.keepRequestsDays`); none: every row is kept. */
+  keepRequestsDays?: number;
 }
 
 const dayMs = 86_400_000;
+
+/** How often old request rows are deleted while serving, and the first time after start. */
+const pruneEveryMs = 3_600_000;
+const firstPruneAfterMs = 60_000;
 
 /** Creates the monitoring of a gateway. */
 export function createBenchmarkMonitoring(options: BenchmarkMonitoringOptions) {
   const { storage, logger } = options;
   const now = options.now ?? Date.now;
-  const rollups = createRollupJob(storage, now);
+  const rollups = createRollupJob(storage, now, options.keepRequestsDays);
   let prices = new Map<string, ModelPricing>();
   let timer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  /** Deletes request rows past `keepRequestsDays`, saying how many went. */
+  async function pruneRequests(): Promise<{ requests: number; usageRows: number }> {
+    const pruned = await rollups.prune();
+    if (pruned.requests > 0 || pruned.usageRows > 0) {
+      logger.info(
+        { ...pruned, keepRequestsDays: options.keepRequestsDays },
+        `deleted request-log rows older than ${options.keepRequestsDays} days (their daily rollups stay)`,
+      );
+    }
+    return pruned;
+  }
+
+  function schedulePrune(afterMs: number): void {
+    pruneTimer = setTimeout(() => {
+      void pruneRequests()
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'deleting old request-log rows failed; will retry'),
+        )
+        .finally(() => {
+          if (pruneTimer !== undefined) schedulePrune(pruneEveryMs);
+        });
+    }, afterMs);
+    pruneTimer.unref();
+  }
 
   /** Reloads catalog prices; on failure the previous ones stay. */
   async function refreshPrices(): Promise<void> {
@@ -125,6 +157,8 @@ export function createBenchmarkMonitoring(options: BenchmarkMonitoringOptions) {
   function stop(): void {
     if (timer) clearInterval(timer);
     timer = undefined;
+    if (pruneTimer) clearTimeout(pruneTimer);
+    pruneTimer = undefined;
   }
 
   return {
@@ -189,8 +223,17 @@ export function createBenchmarkMonitoring(options: BenchmarkMonitoringOptions) {
       return { window: { from, to }, models, trend };
     },
 
-    /** Rolls up and evaluates alerts every `alerts.evaluateEverySeconds` (0: never). */
+    /** Deletes request-log rows past `keepRequestsDays` (after rolling them up). */
+    pruneRequests,
+
+    /**
+     * Rolls up and evaluates alerts every `alerts.evaluateEverySeconds` (0: never), and
+     * deletes request-log rows past `keepRequestsDays` every hour.
+     */
     start(): void {
+      if (pruneTimer === undefined && options.keepRequestsDays !== undefined) {
+        schedulePrune(firstPruneAfterMs);
+      }
       const everyMs = options.alerts.evaluateEverySeconds * 1000;
       if (timer || everyMs <= 0) return;
       timer = setInterval(() => {

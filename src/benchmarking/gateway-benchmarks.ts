@@ -92,6 +92,8 @@ export interface RunView {
 export interface GatewayBenchmarksOptions {
   benchmarks: BenchmarksConfig;
   alerts: AlertsConfig;
+  /** Days of request-log rows kept; none: every row is kept. */
+  keepRequestsDays?: number;
   storage: Storage;
   /** The gateway's chat dispatcher (read at call time: it is built after this module). */
   chat: Pick<ChatDispatcher, 'stream' | 'complete'>;
@@ -170,6 +172,9 @@ export async function createGatewayBenchmarks(
   const monitoring = createBenchmarkMonitoring({
     alerts: options.alerts,
     storage,
+    ...(options.keepRequestsDays === undefined
+      ? {}
+      : { keepRequestsDays: options.keepRequestsDays }),
     standings: () => cache.standings(),
     ...(options.catalog ? { catalog: options.catalog } : {}),
     ...(options.resources ? { resources: options.resources } : {}),

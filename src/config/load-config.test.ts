@@ -97,7 +97,11 @@ describe('loadConfig', () => {
   });
 
   it('keeps the SQLite file unless database.url names a PostgreSQL database', () => {
-    expect(parseConfig('', 'c.yaml').database).toEqual({ poolSize: 10, busyTimeoutMs: 5_000 });
+    expect(parseConfig('', 'c.yaml').database).toEqual({
+      poolSize: 10,
+      busyTimeoutMs: 5_000,
+      keepRequestsDays: 90,
+    });
     const unset = parseConfig('database: { url: "${DATABASE_URL:-}" }', 'c.yaml', {});
     expect(unset.database.url).toBeUndefined();
     const shared = parseConfig('database: { url: "${DATABASE_URL}", poolSize: 4 }', 'c.yaml', {
@@ -107,10 +111,14 @@ describe('loadConfig', () => {
       url: 'postgres://tta:secret@db.internal:5432/tta_models',
       poolSize: 4,
       busyTimeoutMs: 5_000,
+      keepRequestsDays: 90,
     });
     expect(
       problemsOf(() => parseConfig('database: { url: "mysql://root@db/tta" }', 'c.yaml')),
     ).toEqual([expect.stringMatching(/^database\.url: use a postgres:\/\/ URL/)]);
+    expect(problemsOf(() => parseConfig('database: { keepRequestsDays: 0 }', 'c.yaml'))).toEqual([
+      expect.stringMatching(/^database\.keepRequestsDays: /),
+    ]);
   });
 
   it('refuses two providers with one id', () => {

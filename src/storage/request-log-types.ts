@@ -133,6 +133,11 @@ export interface RequestLog {
   summary(query?: { since?: number }): Promise<ModelSummary[]>;
   /** Write-side counters. */
   stats(): RequestLogStats;
+  /**
+   * Deletes the rows of requests that arrived before `before` (epoch ms), a few thousand per
+   * transaction so other writes go on between them; resolves with how many went.
+   */
+  prune(before: number): Promise<number>;
   /** Flushes, then stops the timer; later `record` calls are counted as dropped. */
   close(): Promise<void>;
 }

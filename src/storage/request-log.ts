@@ -32,6 +32,9 @@ export interface RequestLogDependencies extends RequestLogOptions {
 /** At most this many rows go into one transaction, so a large backlog never stalls the event loop long. */
 const rowsPerTransaction = 5_000;
 
+/** Rows one pruning statement deletes, for the same reason. */
+const rowsPerPrune = 5_000;
+
 /**
  * Creates the request log: `record` pushes to memory, a timer (unref'd) or a
  * full batch triggers a flush that writes the buffer in one transaction. A
@@ -164,6 +167,16 @@ export function createRequestLog(dependencies: RequestLogDependencies): RequestL
       return queries.summary(query.since);
     },
     stats: () => ({ buffered: buffer.length, ...stats }),
+    async prune(before) {
+      let deleted = 0;
+      for (;;) {
+        const count = await queries.deleteBefore(before, rowsPerPrune);
+        deleted += count;
+        if (count < rowsPerPrune) return deleted;
+        // Let requests run between deletions of a large backlog.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
     async close() {
       closed = true;
       if (immediate !== undefined) clearImmediate(immediate);

@@ -21,6 +21,8 @@ export interface RequestQueries {
   recent(query: RecentQuery): Promise<LoggedRequest[]>;
   /** Totals per model, busiest first. */
   summary(since: number | undefined): Promise<ModelSummary[]>;
+  /** Deletes at most `limit` rows created before `before`; resolves with how many. */
+  deleteBefore(before: number, limit: number): Promise<number>;
 }
 
 /** The request log's queries over one database. */
@@ -61,6 +63,17 @@ export function createRequestQueries(db: Kysely<DatabaseSchema>): RequestQueries
           await insertRows(transaction, chunk);
         }
       });
+    },
+
+    async deleteBefore(before, limit) {
+      // Through the primary key, a bounded number at a time: SQLite has no DELETE ... LIMIT.
+      const result = await db
+        .deleteFrom('requests')
+        .where('id', 'in', (select) =>
+          select.selectFrom('requests').select('id').where('created_at', '<', before).limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async recent(query) {

@@ -46,6 +46,8 @@ export interface UserUsageStore {
   get(userId: string, day: string): Promise<UserUsageRecord>;
   /** Every user's counters for a day, most requests first. */
   list(day: string): Promise<UserUsageRecord[]>;
+  /** Deletes the counters of days before `day` (`YYYY-MM-DD`); resolves with how many rows. */
+  pruneBefore(day: string): Promise<number>;
 }
 
 /** The usage store over `user_usage`. */
@@ -141,6 +143,11 @@ export function createUserUsageStore(db: Kysely<DatabaseSchema>): UserUsageStore
         .orderBy('user_id')
         .execute();
       return rows.map(fromRow);
+    },
+    async pruneBefore(day) {
+      // `YYYY-MM-DD` sorts as the days do.
+      const result = await db.deleteFrom('user_usage').where('day', '<', day).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }
