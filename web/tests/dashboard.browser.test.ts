@@ -217,6 +217,18 @@ describe.runIf(browserAvailable())('the dashboard in the browser', { timeout: 40
       .getByTestId('live-traffic')
       .getByRole('rowheader', { name: 'backup/gpt-4o-mini' })
       .waitFor({ timeout: 8_000 });
+
+    // A request for a model that does not exist is counted too, under no model.
+    const refused = await fetch(`${test.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: admin(),
+      body: JSON.stringify({ model: 'nowhere/model', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(refused.status).toBe(404);
+    await page
+      .getByTestId('live-traffic')
+      .getByRole('rowheader', { name: 'refused before a model was chosen' })
+      .waitFor({ timeout: 8_000 });
     await screenshot(page, 'live');
   });
 

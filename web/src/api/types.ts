@@ -249,7 +249,8 @@ export interface Incident {
 
 /** `GET /api/requests/summary` entries. */
 export interface ModelTraffic {
-  model: string;
+  /** Null for requests refused before any model was chosen (an unknown model, none available). */
+  model: string | null;
   requests: number;
   errors: number;
   p50LatencyMs: number | null;

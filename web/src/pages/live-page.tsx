@@ -116,6 +116,9 @@ function ResourcesLive() {
   );
 }
 
+/** How the totals name requests refused before any model was chosen. */
+const noModel = 'refused before a model was chosen';
+
 function TrafficLive() {
   const { api } = useSession();
   const summary = useLoad(
@@ -134,7 +137,7 @@ function TrafficLive() {
           <BarChart
             label="p95 latency per model"
             bars={models.slice(0, 8).map((model) => ({
-              label: model.model,
+              label: model.model ?? noModel,
               value: model.p95LatencyMs ?? 0,
               text: millis(model.p95LatencyMs),
             }))}
@@ -152,9 +155,9 @@ function TrafficLive() {
               </thead>
               <tbody>
                 {models.map((model) => (
-                  <tr key={model.model}>
+                  <tr key={model.model ?? ''}>
                     <th scope="row">
-                      <code>{model.model}</code>
+                      {model.model === null ? noModel : <code>{model.model}</code>}
                     </th>
                     <td>{model.requests}</td>
                     <td>{model.errors}</td>
