@@ -1,7 +1,9 @@
 /**
  * Reads a V8 `.cpuprofile` (written by `node --cpu-prof`) and sums self time per function
  * and per package, so a profile of the gateway under load can be read without a browser:
- * `npx tsx bench/cpu-profile-summary.ts FILE [top]`.
+ * `npx tsx bench/cpu-profile-summary.ts FILE [top]`. It also finds the stretches in which
+ * the event loop was busy for 3 ms or more without a break, and what filled them: where a
+ * paced load's p99 comes from.
  */
 import { readFileSync } from 'node:fs';
 
@@ -36,12 +38,67 @@ function packageOf(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
+/** Stretches of the profile busy without a break for at least `minMs`, and what filled them. */
+export interface BusyStretches {
+  minMs: number;
+  /** Stretches this long or longer are left out (start-up, module loading). */
+  maxMs: number;
+  count: number;
+  /** How many were left out for being `maxMs` or longer. */
+  longer: number;
+  totalMs: number;
+  longestMs: number;
+  /** Self time inside those stretches, per package. */
+  packages: SelfTime[];
+}
+
+/**
+ * Finds the busy stretches of at least `minMs` (idle samples end a stretch). Those of
+ * `maxMs` or more are start-up and module loading, not requests: counted, not analysed.
+ */
+export function busyStretches(profile: CpuProfile, minMs = 3, maxMs = 100): BusyStretches {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const packages = new Map<string, number>();
+  let count = 0;
+  let totalMs = 0;
+  let longestMs = 0;
+  let longer = 0;
+  let stretch: Array<{ node: number; ms: number }> = [];
+  const close = (): void => {
+    const ms = stretch.reduce((sum, sample) => sum + sample.ms, 0);
+    if (ms >= maxMs) longer += 1;
+    else if (ms >= minMs) {
+      count += 1;
+      totalMs += ms;
+      longestMs = Math.max(longestMs, ms);
+      for (const sample of stretch) {
+        const frame = nodes.get(sample.node);
+        const group =
+          !frame || frame.url === '' ? (frame?.functionName ?? '?') : packageOf(frame.url);
+        packages.set(group, (packages.get(group) ?? 0) + sample.ms);
+      }
+    }
+    stretch = [];
+  };
+  profile.samples.forEach((node, index) => {
+    const ms = (profile.timeDeltas[index + 1] ?? 0) / 1000;
+    if (nodes.get(node)?.functionName === '(idle)') close();
+    else stretch.push({ node, ms });
+  });
+  close();
+  const shares = [...packages]
+    .map(([name, ms]) => ({ name, ms, share: totalMs === 0 ? 0 : ms / totalMs }))
+    .sort((a, b) => b.ms - a.ms);
+  return { minMs, maxMs, count, totalMs, longestMs, longer, packages: shares };
+}
+
 /** Self time per function and per package, idle excluded, largest first. */
 export function summarizeProfile(profile: CpuProfile): {
   busyMs: number;
   idleMs: number;
   functions: SelfTime[];
   packages: SelfTime[];
+  stretches: BusyStretches;
 } {
   const byNode = new Map<number, number>();
   profile.samples.forEach((node, index) => {
@@ -70,7 +127,13 @@ export function summarizeProfile(profile: CpuProfile): {
     [...map]
       .map(([name, ms]) => ({ name, ms, share: busyMs === 0 ? 0 : ms / busyMs }))
       .sort((a, b) => b.ms - a.ms);
-  return { busyMs, idleMs, functions: sorted(functions), packages: sorted(packages) };
+  return {
+    busyMs,
+    idleMs,
+    functions: sorted(functions),
+    packages: sorted(packages),
+    stretches: busyStretches(profile),
+  };
 }
 
 /** The summary as text: the top functions and packages by self time. */
@@ -80,6 +143,7 @@ export function formatProfileSummary(
 ): string {
   const line = (entry: SelfTime): string =>
     `${entry.ms.toFixed(0).padStart(8)} ms ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}`;
+  const { stretches } = summary;
   return [
     `busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`,
     '',
@@ -88,6 +152,12 @@ export function formatProfileSummary(
     '',
     'self time by function:',
     ...summary.functions.slice(0, top).map(line),
+    '',
+    `busy without a break for ${stretches.minMs}-${stretches.maxMs} ms (what delays queued ` +
+      `requests): ${stretches.count} stretches, ${stretches.totalMs.toFixed(0)} ms in all, the ` +
+      `longest ${stretches.longestMs.toFixed(1)} ms (${stretches.longer} longer, start-up or ` +
+      'module loading, left out); self time in them by package:',
+    ...stretches.packages.slice(0, 12).map(line),
   ].join('\n');
 }
 

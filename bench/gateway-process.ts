@@ -101,6 +101,9 @@ function writeConfig(home: string, upstreamBaseUrl: string, settings: GatewaySet
   return file;
 }
 
+/** The admin token of the benchmark's gateways (for `/metrics` and `/api`). */
+export const adminToken = 'bench-admin-token-0123456789abcdef';
+
 /** Starts the built gateway with `home` as `TTA_MODELS_HOME`; resolves once /healthz answers. */
 export async function startGateway(
   home: string,
@@ -123,7 +126,7 @@ export async function startGateway(
     env: {
       ...launch.env,
       TTA_MODELS_HOME: home,
-      TTA_MODELS_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+      TTA_MODELS_ADMIN_TOKEN: adminToken,
     },
   });
   const url = `http://127.0.0.1:${port}`;

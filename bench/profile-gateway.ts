@@ -9,22 +9,14 @@
  * profile is copied to `BENCH_PROFILE_KEEP` when that names a file; `BENCH_PROFILE_MODELS`
  * sets the catalog size (default 10).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchClientKey, catalogModelIds, catalogSizes } from './bench-scenario.js';
-import { installCleanup, peakRssBytes, stopChild } from './child-process.js';
+import { catalogSizes } from './bench-scenario.js';
+import { installCleanup, peakRssBytes } from './child-process.js';
 import { formatProfileSummary, summarizeProfile } from './cpu-profile-summary.js';
-import { ensureGatewayBuilt } from './gateway-process.js';
-import { startLoadGenerator } from './load-client.js';
-import { replyChunks } from './rounds.js';
-import {
-  checkTarget,
-  jobTarget,
-  startFakeUpstreamProcess,
-  startGatewayTargets,
-  stopAll,
-} from './targets.js';
+import { startOneGateway } from './one-gateway.js';
+import { checkTarget, jobTarget } from './targets.js';
 
 const [phase = 'saturation', secondsText = '10', variant = 'all'] = process.argv.slice(2);
 const seconds = Number(secondsText);
@@ -44,17 +36,14 @@ const log = (line: string): void => void process.stderr.write(`[profile] ${line}
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'tta-models-profile-'));
 installCleanup(() => rmSync(scratch, { recursive: true, force: true }));
 const profiles = path.join(scratch, 'profiles');
-const home = path.join(scratch, 'home');
-mkdirSync(home);
-await ensureGatewayBuilt(log);
-const fake = await startFakeUpstreamProcess({ chunks: replyChunks, chunkDelayMs: 0 });
-const load = await startLoadGenerator();
 const extra = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const started = await startGatewayTargets(home, fake.baseUrl, {
-  clientKeys: [benchClientKey],
-  models: catalogModelIds(Number(process.env.BENCH_PROFILE_MODELS ?? catalogSizes.small)),
+const started = await startOneGateway({
+  scratch,
+  models: Number(process.env.BENCH_PROFILE_MODELS ?? catalogSizes.small),
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profiles}`, ...extra],
+  log,
 });
+const { load } = started;
 const target = variant === 'plain' ? started.plain : started.gateway;
 try {
   await checkTarget(target);
@@ -76,8 +65,7 @@ try {
   log(`result: ${JSON.stringify(result)}`);
   log(`gateway peak RSS ${((peakRssBytes(started.process.handle.pid) ?? 0) / 1e6).toFixed(1)} MB`);
 } finally {
-  await stopChild(started.process.handle, 30_000);
-  await stopAll([fake.handle, load.handle]);
+  await started.stop();
 }
 const [file] = readdirSync(profiles).filter((name) => name.endsWith('.cpuprofile'));
 if (file === undefined)

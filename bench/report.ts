@@ -190,10 +190,10 @@ function comparison(
   target: (typeof compared)[number],
 ): string {
   const { floor } = figures;
-  const gateway = figures[target];
-  if (row.compare === undefined || floor === undefined || gateway === undefined) return '';
+  const own = figures[target];
+  if (row.compare === undefined || floor === undefined || own === undefined) return '';
   if (row.skip?.includes(target)) return '';
-  const [mine, theirs] = [row.pick(gateway), row.pick(floor)];
+  const [mine, theirs] = [row.pick(own), row.pick(floor)];
   const value = row.compare === 'difference' ? mine - theirs : mine / theirs;
   if (Number.isNaN(value)) return 'n/a';
   return row.compare === 'difference' ? signedMs(value) : ratio(value);
