@@ -4,7 +4,7 @@ import type { Attempt } from '../resilience/all-models-failed.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
 import type { ChatModel } from '../spec/index.js';
 import type { Sessions, Storage } from '../storage/index.js';
-import { createSessionTracker } from './session-tracker.js';
+import { createSessionTracker, keptSwitches } from './session-tracker.js';
 
 /** A chain member that is never called: the tracker only orders members. */
 function member(name: string): ChainMember {
@@ -120,6 +120,23 @@ describeEachDialect('session tracker on storage shared by replicas', (database) 
       revision: a.calls.revision - before.revision,
       save: a.calls.save - before.save,
     }).toEqual({ get: 0, revision: 3, save: 3 });
+  });
+
+  it('keeps the latest switches of a session that switches on every turn', async () => {
+    const [a] = await twoReplicas(false);
+    const flapping = { ...turn, sessionId: 'player-flapping' };
+    let recorded = await a.tracker.record(flapping, 'up/one', 'up/two', [failed('up/one')]);
+    for (let index = 1; index < keptSwitches + 20; index += 1) {
+      const [from, to] = index % 2 === 0 ? ['up/one', 'up/two'] : ['up/two', 'up/one'];
+      recorded = await a.tracker.record(flapping, 'up/one', to, [failed(from)]);
+    }
+    expect(recorded.turns).toBe(keptSwitches + 20);
+    expect(recorded.history).toHaveLength(keptSwitches);
+    // The newest kept, in order: the last switch went from two to one.
+    expect(recorded.history.at(-1)).toMatchObject({ from: 'up/two', to: 'up/one' });
+    const times = recorded.history.map((entry) => entry.at);
+    expect(times).toEqual([...times].sort((left, right) => left - right));
+    expect((await a.tracker.get('player-flapping'))?.history).toHaveLength(keptSwitches);
   });
 
   it('reads nothing before a turn when the storage is its own (one process)', async () => {

@@ -1,7 +1,12 @@
 import type { Attempt } from '../resilience/all-models-failed.js';
 import type { ChainMember } from '../resilience/fallback-chain.js';
 import type { SessionVersionPolicy } from '../spec/model-version.js';
-import { databaseUnavailableReason, type SessionRecord, type Sessions } from '../storage/index.js';
+import {
+  databaseUnavailableReason,
+  type SessionRecord,
+  type SessionSwitch,
+  type Sessions,
+} from '../storage/index.js';
 
 /** What the tracker needs to know about model health. */
 export interface HealthView {
@@ -20,6 +25,18 @@ export interface SessionTurn {
 
 /** How often one write is tried again after another process wrote the session first. */
 const maxWriteAttempts = 5;
+
+/**
+ * Switches a session keeps, the latest ones: every turn rewrites the session, so a long
+ * conversation on a flapping model must not make each turn's write longer than the last.
+ */
+export const keptSwitches = 100;
+
+/** The history with one more switch, the oldest beyond `keptSwitches` dropped. */
+function withSwitch(history: readonly SessionSwitch[], next: SessionSwitch): SessionSwitch[] {
+  const kept = history.length >= keptSwitches ? history.slice(-(keptSwitches - 1)) : history;
+  return [...kept, next];
+}
 
 /** Thrown when a session kept changing under a write, attempt after attempt. */
 export class SessionContentionError extends Error {
@@ -135,19 +152,16 @@ export function createSessionTracker(options: {
       ...session,
       modelVersion: move.to,
       pinnedModel: null,
-      history: [
-        ...session.history,
-        {
-          at: move.to.since,
-          from: move.from.model,
-          to: move.to.model,
-          cause: move.cause,
-          kind: 'version',
-          fromVersion: move.from.versionId,
-          toVersion: move.to.versionId,
-          summary: move.summary,
-        },
-      ],
+      history: withSwitch(session.history, {
+        at: move.to.since,
+        from: move.from.model,
+        to: move.to.model,
+        cause: move.cause,
+        kind: 'version',
+        fromVersion: move.from.versionId,
+        toVersion: move.to.versionId,
+        summary: move.summary,
+      }),
     };
     if (!(await save(moved))) return undefined;
     return { session: { ...moved, revision: (moved.revision ?? 0) + 1 }, members: kept.members };
@@ -172,10 +186,12 @@ export function createSessionTracker(options: {
     if (answered !== undefined) {
       const last = attempts.at(-1);
       if (last && last.model !== answered) {
-        updated.history = [
-          ...session.history,
-          { at, from: last.model, to: answered, cause: last.code },
-        ];
+        updated.history = withSwitch(session.history, {
+          at,
+          from: last.model,
+          to: answered,
+          cause: last.code,
+        });
       }
       updated.pinnedModel = answered === lead ? null : answered;
     }
