@@ -70,8 +70,18 @@ describe('user limits end to end', () => {
       code: 'requests_per_day_exceeded',
     });
     expect(body.error.message).toMatch(/all 3 requests of your daily limit.*00:00 UTC/);
-    // The refused request never reached the upstream.
+    // The refused request never reached the upstream, and the request log has it.
     expect(fake.requests.length).toBe(upstreamCalls);
+    const logged = await fetch(`${test.url}/api/requests?limit=50`, {
+      headers: { authorization: `Bearer ${test.adminToken}` },
+    });
+    const { requests } = (await logged.json()) as { requests: Array<Record<string, unknown>> };
+    expect(requests.find((row) => row.id === refused.headers.get('x-request-id'))).toMatchObject({
+      model: null,
+      requestedModel: 'up/story-model',
+      status: 429,
+      errorCode: 'requests_per_day_exceeded',
+    });
 
     // The admin is not limited; the user sees their own count.
     expect((await chat(test.adminToken)).status).toBe(200);

@@ -160,31 +160,37 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
   }
 
   /**
-   * Records a request refused before any model was chosen (an unknown model or task, none
-   * available): the request log holds every request answered, refusals included.
+   * Records a request refused before any model was chosen: over a user's limit, an unknown
+   * model or task, none available. The request log holds every chat request answered,
+   * refusals included.
    */
+  function refused(body: ChatRequest, context: ChatContext, error: unknown, latencyMs = 0): void {
+    const outcome = failure(error, context);
+    deps.recorder.record({
+      id: context.requestId,
+      createdAt: Date.now(),
+      providerId: null,
+      model: null,
+      requestedModel: body.model,
+      task: context.task ?? null,
+      stream: body.stream === true,
+      status: outcome.status,
+      errorCode: outcome.errorCode ?? null,
+      latencyMs,
+      firstTokenMs: null,
+      promptTokens: null,
+      completionTokens: null,
+      costUsd: null,
+    });
+  }
+
+  /** The chain for a request; a refusal while planning is recorded. */
   async function planned(body: ChatRequest, context: ChatContext) {
     const startedAt = now();
     try {
       return await chainFor(body, context);
     } catch (error) {
-      const outcome = failure(error, context);
-      deps.recorder.record({
-        id: context.requestId,
-        createdAt: Date.now(),
-        providerId: null,
-        model: null,
-        requestedModel: body.model,
-        task: context.task ?? null,
-        stream: body.stream === true,
-        status: outcome.status,
-        errorCode: outcome.errorCode ?? null,
-        latencyMs: now() - startedAt,
-        firstTokenMs: null,
-        promptTokens: null,
-        completionTokens: null,
-        costUsd: null,
-      });
+      refused(body, context, error, now() - startedAt);
       throw error;
     }
   }
@@ -278,6 +284,9 @@ export function createChatDispatcher(deps: ChatDispatcherDeps) {
   }
 
   return {
+    /** Records a request the caller refused before dispatching it (a user over a limit). */
+    refused,
+
     /** One complete answer along the chain the name resolves to. */
     async complete(
       body: ChatRequest,

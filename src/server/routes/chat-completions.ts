@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Answered } from '../../dispatch/chat-dispatcher.js';
+import type { Answered, ChatContext } from '../../dispatch/chat-dispatcher.js';
 import type { Gateway } from '../../gateway.js';
 import { preferencesSchema } from '../../selection/preferences.js';
 import { type ChatRequest, InvalidRequestError } from '../../spec/index.js';
@@ -73,18 +73,24 @@ export function chatCompletionsRoute(gateway: Gateway): FastifyPluginAsync {
             'metadata.preferences',
           );
         }
-        // Only users have limits: admins, client keys and the open data plane skip this.
-        const caller = request.caller;
-        const charge = caller?.kind === 'user' ? await gateway.userLimits.admit(caller) : undefined;
-        const context = {
+        const context: ChatContext = {
           requestId: request.id,
-          ...(charge ? { charge } : {}),
           ...(preferences?.success ? { preferences: preferences.data } : {}),
           signal: abort.signal,
           owner: request.caller?.owner ?? 'operator',
           ...(task === undefined ? {} : { task }),
           ...(sessionId === undefined ? {} : { sessionId }),
         };
+        // Only users have limits: admins, client keys and the open data plane skip this.
+        const caller = request.caller;
+        if (caller?.kind === 'user') {
+          try {
+            context.charge = await gateway.userLimits.admit(caller);
+          } catch (error) {
+            gateway.chat.refused(body, context, error);
+            throw error;
+          }
+        }
 
         if (body.stream !== true) {
           const answered = await gateway.chat.complete(body, context);
