@@ -223,9 +223,6 @@ export function createBenchmarkMonitoring(options: BenchmarkMonitoringOptions) {
       return { window: { from, to }, models, trend };
     },
 
-    /** Deletes request-log rows past `keepRequestsDays` (after rolling them up). */
-    pruneRequests,
-
     /**
      * Rolls up and evaluates alerts every `alerts.evaluateEverySeconds` (0: never), and
      * deletes request-log rows past `keepRequestsDays` every hour.
