@@ -58,6 +58,12 @@ export interface GatewayOptions {
   probe?: SystemProbe;
   /** The config file `config` was read from (version migration rewrites its routes). */
   configFile?: string;
+  /**
+   * On PostgreSQL, keep in step with the other replicas: hear their changes (a connection
+   * of its own, listening) and their breakers (default true). A one-shot CLI command says
+   * false: it only writes, and its writes reach the replicas through the database.
+   */
+  followReplicas?: boolean;
 }
 
 /** A provider's health, by id. */
@@ -243,7 +249,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(config.alerts.webhookUrl ? { webhookUrl: config.alerts.webhookUrl } : {}),
   });
   await versions.start();
-  if (storage.dialect === 'postgres') {
+  if (storage.dialect === 'postgres' && options.followReplicas !== false) {
     replicas = startReplicaSync({
       storage,
       modelHealth,

@@ -39,7 +39,13 @@ export function readConfig(
 /** A gateway for a one-shot command: quiet logs (stderr, warnings only). */
 export async function openGateway(options: ConfigOptions): Promise<Gateway> {
   const { config, paths } = readConfig(options);
-  return createGateway({ config, paths, logger: createLogger({ level: 'warn' }) });
+  // A one-shot command follows no replica: no listening connection for a moment's work.
+  return createGateway({
+    config,
+    paths,
+    logger: createLogger({ level: 'warn' }),
+    followReplicas: false,
+  });
 }
 
 /** Prints machine output: one JSON document on stdout. */
