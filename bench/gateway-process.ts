@@ -4,9 +4,9 @@
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { binFile, binLaunch, waitForHealthz } from '../testkit/serve-process.js';
+import { binFile, spawnServe, waitForHealthz } from '../testkit/serve-process.js';
 import { benchProviderId } from './bench-scenario.js';
-import { type ChildHandle, freePort, spawnChild, stopChild } from './child-process.js';
+import { type ChildHandle, spawnChild, stopChild } from './child-process.js';
 import { repositoryRoot } from './floor-build.js';
 
 /** Newest modification time of the compiled sources under `directory`, in ms. */
@@ -110,26 +110,15 @@ export async function startGateway(
   upstreamBaseUrl: string,
   settings: GatewaySettings,
 ): Promise<GatewayProcess> {
-  const config = writeConfig(home, upstreamBaseUrl, settings);
-  const port = await freePort();
-  const launch = binLaunch();
-  const handle = spawnChild({
-    name: 'gateway',
-    command: process.execPath,
-    args: [
-      ...launch.nodeArgs,
-      ...(settings.nodeArgs ?? []),
-      binFile,
-      ...['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'],
-    ],
+  const configFile = writeConfig(home, upstreamBaseUrl, settings);
+  const { handle, url } = await spawnServe({
+    entry: [binFile],
+    home,
+    configFile,
+    adminToken,
+    ...(settings.nodeArgs ? { nodeArgs: settings.nodeArgs } : {}),
     cwd: repositoryRoot,
-    env: {
-      ...launch.env,
-      TTA_MODELS_HOME: home,
-      TTA_MODELS_ADMIN_TOKEN: adminToken,
-    },
   });
-  const url = `http://127.0.0.1:${port}`;
   const gateway = { url, handle, stop: () => stopChild(handle) };
   try {
     await waitForHealthz(handle, url, 30_000);

@@ -5,6 +5,7 @@
  * connection on every 9th of the others), so that every failure has a healthy fallback.
  */
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import type { MixedLoadOptions } from './mixed-load.js';
 import { type ServeProcess, startServeProcess } from './serve-process.js';
 
 /** The running route. */
@@ -12,14 +13,12 @@ export interface FallbackRoute {
   gateway: ServeProcess;
   primary: FakeUpstream;
   secondary: FakeUpstream;
-  /** A client key of `auth.apiKeys`, as `Authorization` headers. */
-  headers: Record<string, string>;
-  /** A chat request for the route (non-streamed). */
-  body: Record<string, unknown>;
   /** What the primary answers. */
   primaryText: string;
   /** What the secondary answers. */
   secondaryText: string;
+  /** The load suite's mix against the route: half the requests streamed, every answer checked. */
+  mixedLoad(rate: number, seconds: number): MixedLoadOptions;
   /** Zeroes both fakes' counters and makes the primary fail 20% of chat calls from now on. */
   failPrimary(): void;
   /** Stops the gateway, then the fakes. */
@@ -76,21 +75,31 @@ export async function startFallbackRoute(
     await Promise.all([primary.close(), secondary.close()]);
     throw error;
   }
+  // A client key of `auth.apiKeys`, and a chat request for the route (non-streamed).
+  const headers = { authorization: `Bearer ${clientKey}` };
+  const body = {
+    model: 'route:story',
+    messages: [
+      { role: 'system', content: 'You narrate a text adventure.' },
+      { role: 'user', content: 'I light a torch. What do I see?' },
+    ],
+    max_tokens: 64,
+  };
   return {
     gateway,
     primary,
     secondary,
-    headers: { authorization: `Bearer ${clientKey}` },
-    body: {
-      model: 'route:story',
-      messages: [
-        { role: 'system', content: 'You narrate a text adventure.' },
-        { role: 'user', content: 'I light a torch. What do I see?' },
-      ],
-      max_tokens: 64,
-    },
     primaryText,
     secondaryText,
+    mixedLoad: (rate, seconds) => ({
+      origin: gateway.url,
+      headers,
+      body,
+      rate,
+      seconds,
+      streamEvery: 2,
+      expectedTexts: [primaryText, secondaryText],
+    }),
     failPrimary() {
       primary.reset();
       secondary.reset();

@@ -75,6 +75,50 @@ export function binLaunch(): BinLaunch {
   return { env, nodeArgs: (match[2] ?? '').split(' ').filter(Boolean) };
 }
 
+/** How {@link spawnServe} starts `tta-models serve`. */
+export interface ServeLaunch {
+  /** What runs the CLI: the built bin (`[binFile]`) or the source (`['--import', 'tsx', cliMainFile]`). */
+  entry: readonly string[];
+  /** `TTA_MODELS_HOME`. */
+  home: string;
+  /** The config file. */
+  configFile: string;
+  /** `TTA_MODELS_ADMIN_TOKEN`, or undefined for the server's own stored token. */
+  adminToken: string | undefined;
+  /** Node.js options after the bin's own. */
+  nodeArgs?: readonly string[];
+  cwd?: string;
+}
+
+/**
+ * Spawns `tta-models serve` on a free loopback port with the bin's environment and Node.js
+ * options, as users' gateways run; does not wait for it to answer.
+ */
+export async function spawnServe(
+  launch: ServeLaunch,
+): Promise<{ handle: ChildHandle; url: string }> {
+  const port = await freePort();
+  const bin = binLaunch();
+  const handle = spawnChild({
+    name: 'gateway',
+    command: process.execPath,
+    args: [
+      ...bin.nodeArgs,
+      ...(launch.nodeArgs ?? []),
+      ...launch.entry,
+      ...['serve', '--config', launch.configFile, '--port', String(port), '--host', '127.0.0.1'],
+    ],
+    ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
+    // An empty variable counts as unset.
+    env: {
+      ...bin.env,
+      TTA_MODELS_HOME: launch.home,
+      TTA_MODELS_ADMIN_TOKEN: launch.adminToken ?? '',
+    },
+  });
+  return { handle, url: `http://127.0.0.1:${port}` };
+}
+
 let exitHookInstalled = false;
 
 /** Starts `tta-models serve`; resolves once `/healthz` answers 200. */
@@ -89,21 +133,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
   fs.writeFileSync(configFile, JSON.stringify(options.config, null, 2));
   const adminToken =
     options.adminTokenFromEnvironment === false ? undefined : 'serve-admin-token-0123456789abcdef';
-  const port = await freePort();
-  const launch = binLaunch();
-  const handle = spawnChild({
-    name: 'gateway',
-    command: process.execPath,
-    args: [
-      ...launch.nodeArgs,
-      ...(options.nodeArgs ?? []),
-      ...['--import', 'tsx', cliMainFile, 'serve'],
-      ...['--config', configFile, '--port', String(port), '--host', '127.0.0.1'],
-    ],
-    // An empty variable counts as unset.
-    env: { ...launch.env, TTA_MODELS_HOME: home, TTA_MODELS_ADMIN_TOKEN: adminToken ?? '' },
+  const { handle, url } = await spawnServe({
+    entry: ['--import', 'tsx', cliMainFile],
+    home,
+    configFile,
+    adminToken,
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
   });
-  const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     await stopChild(handle);
     fs.rmSync(home, { recursive: true, force: true });

@@ -1,9 +1,9 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { holdSqliteLock } from '../../testkit/hold-sqlite-lock.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
 import { answeredOnce, sendAdmin, sendChat } from './send-chat.js';
+import { storedRequestIds } from './stored-request-ids.js';
 
 /**
  * The SQLite file locked by another process (the CLI, a backup, an operator's shell)
@@ -31,16 +31,6 @@ afterAll(async () => {
 });
 
 const admin = (path: string, init?: RequestInit) => sendAdmin(test, path, init);
-
-/** Request ids stored in the file, read through a connection of its own. */
-function storedRequestIds(): string[] {
-  const inspector = new BetterSqlite3(test.gateway.paths.databaseFile, { readonly: true });
-  try {
-    return inspector.prepare('select id from requests').pluck().all() as string[];
-  } finally {
-    inspector.close();
-  }
-}
 
 describe('the SQLite file locked by another process', () => {
   it('keeps chat answering, answers writes with a 503, and writes every row once after', async () => {
@@ -95,7 +85,7 @@ describe('the SQLite file locked by another process', () => {
     });
     expect(retried.status).toBe(200);
     await requestLog.flush();
-    const stored = storedRequestIds();
+    const stored = storedRequestIds(test.gateway.paths.databaseFile);
     expect(stored.filter((id) => requestIds.has(id)).sort()).toEqual([...requestIds].sort());
     expect(requestLog.stats()).toMatchObject({ buffered: 0, written: chatCount, dropped: 0 });
     expect(logLines.join('\n')).toMatch(

@@ -5,6 +5,7 @@ import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstrea
 import { mountSmallDisk, type SmallDisk } from '../../testkit/small-disk.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
 import { answeredOnce, sendAdmin, sendChat } from './send-chat.js';
+import { storedRequestIds } from './stored-request-ids.js';
 
 /**
  * The disk holding the SQLite file fills up (a real one: a small tmpfs): chat keeps
@@ -38,15 +39,6 @@ describe.runIf(unavailable === undefined)('the disk holding the database full', 
       smallDisk.unmount();
     }
   });
-
-  function storedRequestIds(): string[] {
-    const inspector = new BetterSqlite3(test.gateway.paths.databaseFile, { readonly: true });
-    try {
-      return inspector.prepare('select id from requests').pluck().all() as string[];
-    } finally {
-      inspector.close();
-    }
-  }
 
   it('keeps chat answering, keeps the rows, says why, and writes them once space returns', async () => {
     const requestLog = test.gateway.storage.requests;
@@ -91,7 +83,7 @@ describe.runIf(unavailable === undefined)('the disk holding the database full', 
     // Space is back: the log's own retry writes the rows, and control-plane writes work.
     await vi.waitFor(() => expect(requestLog.stats().buffered).toBe(0), { timeout: 15_000 });
     const requestIds = new Set(whileFull.map((outcome) => outcome.requestId));
-    const stored = storedRequestIds();
+    const stored = storedRequestIds(test.gateway.paths.databaseFile);
     expect(stored.filter((id) => requestIds.has(id)).sort()).toEqual([...requestIds].sort());
     expect(requestLog.stats()).toMatchObject({ written: chatCount + 1, dropped: 0 });
     const retried = await sendAdmin(test, '/api/preferences', {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caveSuiteYaml } from '../../testkit/cave-suite.js';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { cliMainFile } from '../../testkit/run-cli.js';
 import { createKeyVault } from '../secrets/key-vault.js';
@@ -208,20 +209,7 @@ describe('serve killed with SIGKILL during a benchmark run', () => {
   function homeWithSuite(): string {
     const suites = fs.mkdtempSync(path.join(os.tmpdir(), 'tta-faults-suites-'));
     homes.push(suites);
-    const scenarios = Array.from(
-      { length: scenarioCount },
-      (_unused, index) => `  - id: cave-${index + 1}
-    title: Cave scene ${index + 1}
-    messages:
-      - { role: user, content: 'I walk deeper into the cave, step ${index + 1}.' }
-    checks:
-      - { kind: must-include, patterns: ['lantern'] }
-`,
-    ).join('');
-    fs.writeFileSync(
-      path.join(suites, 'cave.yaml'),
-      `suite: cave\nversion: 1\ntask: narrative_generation\ndescription: A short test suite.\nscenarios:\n${scenarios}`,
-    );
+    fs.writeFileSync(path.join(suites, 'cave.yaml'), caveSuiteYaml(scenarioCount));
     return newHome(`server: { port: 0 }\nbenchmarks: { scenariosDir: ${suites} }\n`);
   }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { continuingReply } from '../../testkit/continuing-reply.js';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import type { FaultBehaviour } from '../../testkit/faults.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
-import { continueInstruction } from '../resilience/continuation.js';
 import { answeredOnce, type ChatOutcome, sendChat } from './send-chat.js';
 
 /**
@@ -24,10 +24,7 @@ beforeAll(async () => {
   backup = await startFakeUpstream({
     flavor: 'openai',
     reply: {
-      text: (body) => {
-        const turns = body.messages as Array<{ role: string; content: string }>;
-        return turns.at(-1)?.content === continueInstruction ? continuation : backupText;
-      },
+      text: continuingReply(continuation, backupText),
       chunks: 3,
     },
   });

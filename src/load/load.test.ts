@@ -25,15 +25,7 @@ describe('the gateway under load with a failing primary', () => {
   let load: MixedLoadOptions;
   beforeAll(async () => {
     route = await startFallbackRoute();
-    load = {
-      origin: route.gateway.url,
-      headers: route.headers,
-      body: route.body,
-      rate,
-      seconds,
-      streamEvery: 2,
-      expectedTexts: [route.primaryText, route.secondaryText],
-    };
+    load = route.mixedLoad(rate, seconds);
     // Warm the gateway up first: while it is still compiling its hot path, answers come back
     // out of order and three failures in a row open the primary's breaker for 15 s, which
     // would send the measured load past the primary instead of through its failures.

@@ -63,15 +63,7 @@ describe('the gateway over a five-minute soak', () => {
           await sleep(sampleEverySeconds * 1000);
         }
       })();
-      const result = await runMixedLoad({
-        origin: route.gateway.url,
-        headers: route.headers,
-        body: route.body,
-        rate,
-        seconds,
-        streamEvery: 2,
-        expectedTexts: [route.primaryText, route.secondaryText],
-      }).finally(() => {
+      const result = await runMixedLoad(route.mixedLoad(rate, seconds)).finally(() => {
         loading = false;
       });
       await sampling;

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { continuingReply } from '../../testkit/continuing-reply.js';
 import { type FakeUpstream, startFakeUpstream } from '../../testkit/fake-upstream.js';
 import { closedPortOrigin } from '../../testkit/faults.js';
 import { startTestGateway, type TestGateway } from '../../testkit/start-test-gateway.js';
@@ -23,11 +24,7 @@ beforeAll(async () => {
   backup = await startFakeUpstream({
     flavor: 'openai',
     reply: {
-      // Asked to continue a broken answer, it continues; otherwise it answers afresh.
-      text: (body) => {
-        const turns = body.messages as Array<{ role: string; content: string }>;
-        return turns.at(-1)?.content === continueInstruction ? continuation : backupText;
-      },
+      text: continuingReply(continuation, backupText),
       chunks: 3,
     },
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caveSuiteYaml } from '../../../testkit/cave-suite.js';
 import { type FakeUpstream, startFakeUpstream } from '../../../testkit/fake-upstream.js';
 import { type CliResult, cliMainFile, runCli } from '../../../testkit/run-cli.js';
 
@@ -111,20 +112,7 @@ beforeAll(async () => {
     `providers:\n  - id: up\n    type: openai-compatible\n    baseUrl: ${fake.baseUrl}\n`,
   );
   suiteFile = path.join(home, 'suite.yaml');
-  const scenarios = Array.from(
-    { length: scenarioCount },
-    (_unused, index) => `  - id: cave-${index + 1}
-    title: Cave scene ${index + 1}
-    messages:
-      - { role: user, content: 'I walk deeper into the cave, step ${index + 1}.' }
-    checks:
-      - { kind: must-include, patterns: ['lantern'] }
-`,
-  ).join('');
-  fs.writeFileSync(
-    suiteFile,
-    `suite: cave\nversion: 1\ntask: narrative_generation\ndescription: A short test suite.\nscenarios:\n${scenarios}`,
-  );
+  fs.writeFileSync(suiteFile, caveSuiteYaml(scenarioCount));
 });
 afterAll(async () => {
   await fake.close();
